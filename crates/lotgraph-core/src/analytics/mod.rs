@@ -1,0 +1,3 @@
+//! Questions answered over a dataset and its genealogy.
+
+pub mod balance;

@@ -1,0 +1,40 @@
+//! Column names of the record format (input files), in one place so that the
+//! ingester, the snapshot and the error messages cannot drift apart.
+
+pub const SUPPLIER_ID: &str = "supplier_id";
+pub const NAME: &str = "name";
+pub const COUNTRY: &str = "country";
+pub const SITE_ID: &str = "site_id";
+pub const KIND: &str = "kind";
+pub const REGION: &str = "region";
+pub const SKU: &str = "sku";
+pub const CATEGORY: &str = "category";
+pub const UOM: &str = "uom";
+pub const SHELF_LIFE_DAYS: &str = "shelf_life_days";
+pub const UNIT_COST: &str = "unit_cost";
+pub const CUSTOMER_ID: &str = "customer_id";
+pub const CONTACT: &str = "contact";
+pub const LOT_ID: &str = "lot_id";
+pub const ORIGIN: &str = "origin";
+pub const SUPPLIER_LOT_CODE: &str = "supplier_lot_code";
+pub const LINE: &str = "line";
+pub const PRODUCED_ON: &str = "produced_on";
+pub const RECEIVED_ON: &str = "received_on";
+pub const EXPIRES_ON: &str = "expires_on";
+pub const QUANTITY: &str = "quantity";
+pub const STATUS: &str = "status";
+pub const INPUT_LOT_ID: &str = "input_lot_id";
+pub const OUTPUT_LOT_ID: &str = "output_lot_id";
+pub const CONSUMED_ON: &str = "consumed_on";
+pub const SHIPMENT_ID: &str = "shipment_id";
+pub const FROM_SITE_ID: &str = "from_site_id";
+pub const TO_SITE_ID: &str = "to_site_id";
+pub const SHIPPED_ON: &str = "shipped_on";
+pub const DELIVERED_ON: &str = "delivered_on";
+pub const RETURN_ID: &str = "return_id";
+pub const REASON: &str = "reason";
+pub const REPORTED_ON: &str = "reported_on";
+pub const INSPECTION_ID: &str = "inspection_id";
+pub const INSPECTED_ON: &str = "inspected_on";
+pub const RESULT: &str = "result";
+pub const DEFECT: &str = "defect";

@@ -1,0 +1,840 @@
+//! Ingest: reads a dataset directory (record-format.md), validates every row
+//! and interns every id, producing a `Dataset` plus an account of what was
+//! read, loaded and rejected. Strings are parsed here and nowhere after.
+//!
+//! Rules beyond the format's own text (documented in the README):
+//! - a reference to a supplier, site or customer must resolve when that
+//!   entity's file is present; when the file is absent the entity is created
+//!   from the reference, with a warning (products are always created, as the
+//!   format says);
+//! - a shipment with `delivered_on` before `shipped_on`, or with status
+//!   `in_transit` and a delivery date, is rejected;
+//! - the first row with a given key wins; later duplicates are rejected.
+
+pub mod parse;
+pub mod source;
+
+use crate::columns::*;
+use crate::graph::{GraphError, Genealogy};
+use crate::model::*;
+use csv::StringRecord;
+use source::{CsvSource, RowSource, SourceRow};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Errors that stop an ingest: nothing is written when one occurs.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// A file or directory could not be opened or read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A file's content is not readable as a table at all.
+    #[error("{file}: {message}")]
+    Format { file: String, message: String },
+    /// A required column is absent from a file's header.
+    #[error("{file}: missing required column \"{column}\"")]
+    MissingColumn { file: String, column: &'static str },
+    /// The same column name appears twice in a header.
+    #[error("{file}: column \"{column}\" appears twice in the header")]
+    DuplicateColumn { file: String, column: String },
+    /// The dataset has no lots file.
+    #[error("{}: no lots file (lots.csv or lots.parquet); it is the one required file", dir.display())]
+    MissingLots { dir: PathBuf },
+    /// Two files would provide the same table.
+    #[error("{}: both {a} and {b} exist; keep one", dir.display())]
+    Ambiguous { dir: PathBuf, a: String, b: String },
+    /// The genealogy is not acyclic.
+    #[error("genealogy has a cycle through lots {}", list_ids(lots))]
+    Cycle { lots: Vec<String> },
+}
+
+fn list_ids(ids: &[String]) -> String {
+    const MAX: usize = 20;
+    let mut s = ids
+        .iter()
+        .take(MAX)
+        .map(|i| format!("{i:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > MAX {
+        s.push_str(&format!(" and {} more", ids.len() - MAX));
+    }
+    s
+}
+
+/// A rejected row and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reject {
+    /// File name (`lots.csv`).
+    pub file: String,
+    /// Physical line where the record starts (header = 1).
+    pub line: u64,
+    /// The offending column (`(row)` when the row as a whole is malformed).
+    pub column: String,
+    /// What is wrong, quoting the value.
+    pub problem: String,
+    /// The row as read, re-encoded as CSV.
+    pub record: String,
+}
+
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.column, self.problem
+        )
+    }
+}
+
+/// Per-file counts: `loaded + rejected == read`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileReport {
+    pub kind: FileKind,
+    /// File name as found (`lots.csv`, `shipments.parquet`).
+    pub file: String,
+    pub read: u64,
+    pub loaded: u64,
+    pub rejected: u64,
+}
+
+/// The result of a successful ingest.
+#[derive(Debug)]
+pub struct Ingested {
+    pub dataset: Dataset,
+    pub genealogy: Genealogy,
+    pub reports: Vec<FileReport>,
+    pub rejects: Vec<Reject>,
+    pub warnings: Vec<String>,
+}
+
+/// Opens files of the formats a build supports.
+pub trait OpenSource {
+    /// File extensions handled, in order of preference (`["csv", "parquet"]`).
+    fn extensions(&self) -> &[&'static str];
+    /// Opens one file.
+    fn open(&self, path: &Path) -> Result<Box<dyn RowSource>, IngestError>;
+}
+
+/// The CSV-only opener of the core crate.
+pub struct CsvOnly;
+
+impl OpenSource for CsvOnly {
+    fn extensions(&self) -> &[&'static str] {
+        &["csv"]
+    }
+    fn open(&self, path: &Path) -> Result<Box<dyn RowSource>, IngestError> {
+        Ok(Box::new(CsvSource::open(path)?))
+    }
+}
+
+/// Reads, validates and interns every file of the dataset in `dir`.
+///
+/// Errors when a file cannot be read, a required column is missing, there
+/// is no lots file, or the genealogy has a cycle. Row-level problems are not
+/// errors: they become `Reject`s. Runs in O(rows) expected time.
+pub fn ingest_dir(dir: &Path, opener: &dyn OpenSource) -> Result<Ingested, IngestError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| IngestError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut names: Vec<String> = Vec::new();
+    for e in entries {
+        let e = e.map_err(|source| IngestError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        names.push(e.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    let mut files: Vec<(FileKind, PathBuf)> = Vec::new();
+    let mut ing = Ingester::default();
+    for kind in FileKind::ALL {
+        let found: Vec<&String> = opener
+            .extensions()
+            .iter()
+            .filter_map(|ext| {
+                let want = format!("{}.{ext}", kind.stem());
+                names.iter().find(|n| **n == want)
+            })
+            .collect();
+        match found.as_slice() {
+            [] if kind == FileKind::Lots => {
+                return Err(IngestError::MissingLots {
+                    dir: dir.to_path_buf(),
+                });
+            }
+            [] => {}
+            [one] => files.push((kind, dir.join(one))),
+            [a, b, ..] => {
+                return Err(IngestError::Ambiguous {
+                    dir: dir.to_path_buf(),
+                    a: a.to_string(),
+                    b: b.to_string(),
+                });
+            }
+        }
+    }
+    for n in &names {
+        let Some((stem, ext)) = n.rsplit_once('.') else {
+            continue;
+        };
+        if opener.extensions().contains(&ext) && !FileKind::ALL.iter().any(|k| k.stem() == stem) {
+            ing.warnings
+                .push(format!("{n}: ignored, not a file of the record format"));
+        }
+    }
+    for (kind, _) in &files {
+        ing.present[*kind as usize] = true;
+    }
+    for (kind, path) in &files {
+        let mut src = opener.open(path)?;
+        ing.load(*kind, src.as_mut())?;
+    }
+    ing.finish()
+}
+
+/// Ingests rows from already-open sources (used by tests and by callers that
+/// do not read from a directory). `sources` must include lots.
+pub fn ingest_sources(
+    mut sources: Vec<(FileKind, Box<dyn RowSource>)>,
+) -> Result<Ingested, IngestError> {
+    sources.sort_by_key(|(k, _)| *k);
+    let mut ing = Ingester::default();
+    for (kind, _) in &sources {
+        ing.present[*kind as usize] = true;
+    }
+    for (kind, src) in &mut sources {
+        ing.load(*kind, src.as_mut())?;
+    }
+    ing.finish()
+}
+
+/// A rejected cell: which column, and what is wrong with it.
+struct Bad {
+    column: &'static str,
+    problem: String,
+}
+
+fn bad(column: &'static str, problem: impl Into<String>) -> Bad {
+    Bad {
+        column,
+        problem: problem.into(),
+    }
+}
+
+/// One record plus where each format column sits in it.
+struct Row<'a> {
+    kind: FileKind,
+    rec: &'a StringRecord,
+    /// Position of each of `kind.columns()` in the record, if present.
+    pos: &'a [Option<usize>],
+}
+
+impl<'a> Row<'a> {
+    /// The raw cell, `None` when the column is absent or the cell blank.
+    fn text(&self, col: &'static str) -> Option<&'a str> {
+        let i = self.kind.columns().iter().position(|c| *c == col)?;
+        let s = self.rec.get(self.pos[i]?)?;
+        if s.trim().is_empty() { None } else { Some(s) }
+    }
+
+    fn required(&self, col: &'static str) -> Result<&'a str, Bad> {
+        self.text(col)
+            .ok_or_else(|| bad(col, "is required but empty"))
+    }
+
+    fn req_with<T>(&self, col: &'static str, f: impl Fn(&str) -> Result<T, String>) -> Result<T, Bad> {
+        f(self.required(col)?).map_err(|p| bad(col, p))
+    }
+
+    fn opt_with<T>(
+        &self,
+        col: &'static str,
+        f: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, Bad> {
+        self.text(col)
+            .map(|s| f(s).map_err(|p| bad(col, p)))
+            .transpose()
+    }
+
+    fn opt_string(&self, col: &'static str) -> Option<String> {
+        self.text(col).map(str::to_string)
+    }
+}
+
+fn enum_of<E>(parse: fn(&str) -> Option<E>, choices: fn() -> String) -> impl Fn(&str) -> Result<E, String> {
+    move |s| parse::one_of(s, parse, choices)
+}
+
+/// Ids of one entity kind seen so far.
+#[derive(Default)]
+struct Registry {
+    ids: HashMap<String, u32>,
+    /// Line of each loaded row, by index (for duplicate messages).
+    lines: Vec<u64>,
+    /// Ids created from references rather than from their own file.
+    implicit: Vec<String>,
+}
+
+impl Registry {
+    fn get(&self, id: &str) -> Option<u32> {
+        self.ids.get(id).copied()
+    }
+
+    fn duplicate(&self, id: &str, col: &'static str) -> Result<(), Bad> {
+        match self.get(id) {
+            Some(ix) => Err(bad(
+                col,
+                format!("duplicate {id:?} (first on line {})", self.lines[ix as usize]),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn insert(&mut self, id: &str, line: u64) -> u32 {
+        let ix = self.lines.len() as u32;
+        self.ids.insert(id.to_string(), ix);
+        self.lines.push(line);
+        ix
+    }
+}
+
+#[derive(Default)]
+struct Ingester {
+    ds: Dataset,
+    present: [bool; 9],
+    suppliers: Registry,
+    sites: Registry,
+    products: Registry,
+    customers: Registry,
+    lots: Registry,
+    lines: HashMap<String, LineIx>,
+    /// Lot ids whose row was rejected, with that row's line.
+    rejected_lots: HashMap<String, u64>,
+    shipment_keys: HashMap<(String, LotIx), u64>,
+    returns: Registry,
+    inspections: Registry,
+    reports: Vec<FileReport>,
+    rejects: Vec<Reject>,
+    warnings: Vec<String>,
+}
+
+type RowFn = fn(&mut Ingester, &Row, u64) -> Result<(), Bad>;
+
+impl Ingester {
+    fn load(&mut self, kind: FileKind, src: &mut dyn RowSource) -> Result<(), IngestError> {
+        let file = src.file_name().to_string();
+        let headers = src.headers().to_vec();
+        for (i, h) in headers.iter().enumerate() {
+            if headers[..i].contains(h) {
+                return Err(IngestError::DuplicateColumn {
+                    file,
+                    column: h.clone(),
+                });
+            }
+        }
+        let pos: Vec<Option<usize>> = kind
+            .columns()
+            .iter()
+            .map(|c| headers.iter().position(|h| h == c))
+            .collect();
+        for req in kind.required() {
+            if !headers.iter().any(|h| h == req) {
+                return Err(IngestError::MissingColumn { file, column: req });
+            }
+        }
+        let extra: Vec<usize> = (0..headers.len())
+            .filter(|i| !kind.columns().contains(&headers[*i].as_str()))
+            .collect();
+        if !extra.is_empty() {
+            let names: Vec<&str> = extra.iter().map(|i| headers[*i].as_str()).collect();
+            self.warnings.push(format!(
+                "{file}: unknown columns kept as extra properties: {}",
+                names.join(", ")
+            ));
+        }
+        let mut extras = Extras {
+            columns: extra.iter().map(|i| headers[*i].clone()).collect(),
+            values: vec![Vec::new(); extra.len()],
+        };
+        let handler: RowFn = match kind {
+            FileKind::Suppliers => Self::supplier_row,
+            FileKind::Sites => Self::site_row,
+            FileKind::Products => Self::product_row,
+            FileKind::Customers => Self::customer_row,
+            FileKind::Lots => Self::lot_row,
+            FileKind::Consumptions => Self::consumption_row,
+            FileKind::Shipments => Self::shipment_row,
+            FileKind::Returns => Self::return_row,
+            FileKind::Inspections => Self::inspection_row,
+        };
+        let implicit_before = self.products.implicit.len();
+        let mut report = FileReport {
+            kind,
+            file: file.clone(),
+            read: 0,
+            loaded: 0,
+            rejected: 0,
+        };
+        while let Some(row) = src.next_row()? {
+            report.read += 1;
+            match row {
+                SourceRow::Bad {
+                    line,
+                    column,
+                    problem,
+                    raw,
+                } => {
+                    report.rejected += 1;
+                    self.rejects.push(Reject {
+                        file: file.clone(),
+                        line,
+                        column,
+                        problem,
+                        record: raw,
+                    });
+                }
+                SourceRow::Record { line, record } => {
+                    let r = Row {
+                        kind,
+                        rec: &record,
+                        pos: &pos,
+                    };
+                    match handler(self, &r, line) {
+                        Ok(()) => {
+                            report.loaded += 1;
+                            for (k, i) in extra.iter().enumerate() {
+                                extras.values[k].push(record.get(*i).unwrap_or("").to_string());
+                            }
+                        }
+                        Err(b) => {
+                            report.rejected += 1;
+                            if kind == FileKind::Lots {
+                                if let Some(id) = r.text(LOT_ID) {
+                                    if self.lots.get(id).is_none() {
+                                        self.rejected_lots.entry(id.to_string()).or_insert(line);
+                                    }
+                                }
+                            }
+                            self.rejects.push(Reject {
+                                file: file.clone(),
+                                line,
+                                column: b.column.to_string(),
+                                problem: b.problem,
+                                record: source::encode_fields(
+                                    record.iter().map(str::as_bytes),
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let created = &self.products.implicit[implicit_before..];
+        if !created.is_empty() {
+            self.warnings.push(format!(
+                "{file}: created {} product(s) missing from products: {}",
+                created.len(),
+                list_ids(created)
+            ));
+        }
+        self.ds.extras[kind as usize] = extras;
+        self.reports.push(report);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Ingested, IngestError> {
+        for (reg, kind, what) in [
+            (&self.suppliers, FileKind::Suppliers, "supplier"),
+            (&self.sites, FileKind::Sites, "site"),
+            (&self.customers, FileKind::Customers, "customer"),
+        ] {
+            if !reg.implicit.is_empty() {
+                self.warnings.push(format!(
+                    "{}.csv is absent: created {} {what}(s) from references: {}",
+                    kind.stem(),
+                    reg.implicit.len(),
+                    list_ids(&reg.implicit)
+                ));
+            }
+        }
+        let genealogy = Genealogy::from_dataset(&self.ds);
+        if let Err(GraphError::Cycle { lots }) = genealogy.check_acyclic() {
+            let mut ids: Vec<String> = lots.iter().map(|l| self.ds.lot(*l).id.clone()).collect();
+            ids.sort();
+            return Err(IngestError::Cycle { lots: ids });
+        }
+        let lot_ids = std::mem::take(&mut self.lots.ids);
+        self.ds.set_lot_index(
+            lot_ids
+                .into_iter()
+                .map(|(k, v)| (k, LotIx(v)))
+                .collect(),
+        );
+        Ok(Ingested {
+            dataset: self.ds,
+            genealogy,
+            reports: self.reports,
+            rejects: self.rejects,
+            warnings: self.warnings,
+        })
+    }
+
+    /// Resolves a reference to a supplier/site/customer. When the entity's
+    /// file is absent, `Ok(None)` means "create it on commit".
+    fn check_ref(
+        reg: &Registry,
+        present: bool,
+        id: &str,
+        col: &'static str,
+        what: &str,
+    ) -> Result<Option<u32>, Bad> {
+        match reg.get(id) {
+            Some(ix) => Ok(Some(ix)),
+            None if !present => Ok(None),
+            None => Err(bad(col, format!("unknown {what} {id:?}"))),
+        }
+    }
+
+    fn lot_ref(&self, row: &Row, col: &'static str) -> Result<LotIx, Bad> {
+        let id = row.required(col)?;
+        match self.lots.get(id) {
+            Some(ix) => Ok(LotIx(ix)),
+            None => match self.rejected_lots.get(id) {
+                Some(line) => Err(bad(
+                    col,
+                    format!("unknown lot {id:?} (its row in lots was rejected, line {line})"),
+                )),
+                None => Err(bad(col, format!("unknown lot {id:?}"))),
+            },
+        }
+    }
+
+    fn supplier_commit(&mut self, id: &str, found: Option<u32>) -> SupplierIx {
+        SupplierIx(found.unwrap_or_else(|| {
+            self.suppliers.implicit.push(id.to_string());
+            self.ds.suppliers.push(Supplier {
+                id: id.to_string(),
+                name: None,
+                country: None,
+            });
+            self.suppliers.insert(id, 0)
+        }))
+    }
+
+    fn site_commit(&mut self, id: &str, found: Option<u32>) -> SiteIx {
+        SiteIx(found.unwrap_or_else(|| {
+            self.sites.implicit.push(id.to_string());
+            self.ds.sites.push(Site {
+                id: id.to_string(),
+                name: None,
+                kind: None,
+                region: None,
+            });
+            self.sites.insert(id, 0)
+        }))
+    }
+
+    fn customer_commit(&mut self, id: &str, found: Option<u32>) -> CustomerIx {
+        CustomerIx(found.unwrap_or_else(|| {
+            self.customers.implicit.push(id.to_string());
+            self.ds.customers.push(Customer {
+                id: id.to_string(),
+                name: None,
+                kind: None,
+                region: None,
+                contact: None,
+            });
+            self.customers.insert(id, 0)
+        }))
+    }
+
+    fn site_check<'r>(&self, row: &Row<'r>, col: &'static str) -> Result<Option<(&'r str, Option<u32>)>, Bad> {
+        row.text(col)
+            .map(|id| {
+                Self::check_ref(&self.sites, self.present[FileKind::Sites as usize], id, col, "site")
+                    .map(|f| (id, f))
+            })
+            .transpose()
+    }
+
+    fn customer_check<'r>(&self, row: &Row<'r>) -> Result<Option<(&'r str, Option<u32>)>, Bad> {
+        row.text(CUSTOMER_ID)
+            .map(|id| {
+                Self::check_ref(
+                    &self.customers,
+                    self.present[FileKind::Customers as usize],
+                    id,
+                    CUSTOMER_ID,
+                    "customer",
+                )
+                .map(|f| (id, f))
+            })
+            .transpose()
+    }
+
+    fn supplier_row(&mut self, r: &Row, line: u64) -> Result<(), Bad> {
+        let id = r.required(SUPPLIER_ID)?;
+        let country = r.opt_with(COUNTRY, parse::country)?;
+        self.suppliers.duplicate(id, SUPPLIER_ID)?;
+        self.suppliers.insert(id, line);
+        self.ds.suppliers.push(Supplier {
+            id: id.to_string(),
+            name: r.opt_string(NAME),
+            country,
+        });
+        Ok(())
+    }
+
+    fn site_row(&mut self, r: &Row, line: u64) -> Result<(), Bad> {
+        let id = r.required(SITE_ID)?;
+        let kind = r.opt_with(KIND, enum_of(SiteKind::parse, SiteKind::choices))?;
+        self.sites.duplicate(id, SITE_ID)?;
+        self.sites.insert(id, line);
+        self.ds.sites.push(Site {
+            id: id.to_string(),
+            name: r.opt_string(NAME),
+            kind,
+            region: r.opt_string(REGION),
+        });
+        Ok(())
+    }
+
+    fn product_row(&mut self, r: &Row, line: u64) -> Result<(), Bad> {
+        let sku = r.required(SKU)?;
+        let category = r.opt_with(CATEGORY, enum_of(Category::parse, Category::choices))?;
+        let shelf_life_days = r.opt_with(SHELF_LIFE_DAYS, parse::whole)?;
+        let unit_cost = r.opt_with(UNIT_COST, parse::non_negative)?;
+        self.products.duplicate(sku, SKU)?;
+        self.products.insert(sku, line);
+        self.ds.products.push(Product {
+            sku: sku.to_string(),
+            name: r.opt_string(NAME),
+            category,
+            uom: r.text(UOM).map(|s| s.trim().to_string()),
+            shelf_life_days,
+            unit_cost,
+            implicit: false,
+        });
+        Ok(())
+    }
+
+    fn customer_row(&mut self, r: &Row, line: u64) -> Result<(), Bad> {
+        let id = r.required(CUSTOMER_ID)?;
+        let kind = r.opt_with(KIND, enum_of(CustomerKind::parse, CustomerKind::choices))?;
+        self.customers.duplicate(id, CUSTOMER_ID)?;
+        self.customers.insert(id, line);
+        self.ds.customers.push(Customer {
+            id: id.to_string(),
+            name: r.opt_string(NAME),
+            kind,
+            region: r.opt_string(REGION),
+            contact: r.opt_string(CONTACT),
+        });
+        Ok(())
+    }
+
+    fn lot_row(&mut self, r: &Row, line: u64) -> Result<(), Bad> {
+        let id = r.required(LOT_ID)?;
+        let sku = r.required(SKU)?;
+        let origin = r.req_with(ORIGIN, enum_of(Origin::parse, Origin::choices))?;
+        let quantity = r.req_with(QUANTITY, parse::positive)?;
+        let produced_on = r.opt_with(PRODUCED_ON, parse::date)?;
+        let received_on = r.opt_with(RECEIVED_ON, parse::date)?;
+        let expires_on = r.opt_with(EXPIRES_ON, parse::date)?;
+        let unit_cost = r.opt_with(UNIT_COST, parse::non_negative)?;
+        let status = r
+            .opt_with(STATUS, enum_of(LotStatus::parse, LotStatus::choices))?
+            .unwrap_or(LotStatus::Released);
+        let supplier = match r.text(SUPPLIER_ID) {
+            Some(s) => Some((
+                s,
+                Self::check_ref(
+                    &self.suppliers,
+                    self.present[FileKind::Suppliers as usize],
+                    s,
+                    SUPPLIER_ID,
+                    "supplier",
+                )?,
+            )),
+            None if origin == Origin::Supplied => {
+                return Err(bad(SUPPLIER_ID, "is required when origin is supplied"));
+            }
+            None => None,
+        };
+        let site = self.site_check(r, SITE_ID)?;
+        self.lots.duplicate(id, LOT_ID)?;
+        // Every check passed: from here on the row is loaded.
+        let supplier = supplier.map(|(s, f)| self.supplier_commit(s, f));
+        let site = site.map(|(s, f)| self.site_commit(s, f));
+        let sku = match self.products.get(sku) {
+            Some(ix) => SkuIx(ix),
+            None => {
+                self.products.implicit.push(sku.to_string());
+                self.ds.products.push(Product {
+                    sku: sku.to_string(),
+                    name: None,
+                    category: None,
+                    uom: None,
+                    shelf_life_days: None,
+                    unit_cost: None,
+                    implicit: true,
+                });
+                SkuIx(self.products.insert(sku, line))
+            }
+        };
+        let line_ix = r.text(LINE).map(|name| {
+            let next = LineIx::from_ix(self.ds.lines.len());
+            *self.lines.entry(name.to_string()).or_insert_with(|| {
+                self.ds.lines.push(name.to_string());
+                next
+            })
+        });
+        self.lots.insert(id, line);
+        self.ds.lots.push(Lot {
+            id: id.to_string(),
+            sku,
+            origin,
+            supplier,
+            supplier_lot_code: r.opt_string(SUPPLIER_LOT_CODE),
+            site,
+            line: line_ix,
+            produced_on,
+            received_on,
+            expires_on,
+            quantity,
+            unit_cost,
+            status,
+        });
+        Ok(())
+    }
+
+    fn consumption_row(&mut self, r: &Row, _line: u64) -> Result<(), Bad> {
+        let input = self.lot_ref(r, INPUT_LOT_ID)?;
+        let output = self.lot_ref(r, OUTPUT_LOT_ID)?;
+        let quantity = r.req_with(QUANTITY, parse::positive)?;
+        let consumed_on = r.opt_with(CONSUMED_ON, parse::date)?;
+        if self.ds.lot(output).origin != Origin::Produced {
+            return Err(bad(
+                OUTPUT_LOT_ID,
+                format!(
+                    "lot {:?} has origin supplied; only produced lots have inputs",
+                    self.ds.lot(output).id
+                ),
+            ));
+        }
+        self.ds.consumptions.push(Consumption {
+            input,
+            output,
+            quantity,
+            consumed_on,
+        });
+        Ok(())
+    }
+
+    fn shipment_row(&mut self, r: &Row, line: u64) -> Result<(), Bad> {
+        let id = r.required(SHIPMENT_ID)?;
+        let lot = self.lot_ref(r, LOT_ID)?;
+        let quantity = r.req_with(QUANTITY, parse::positive)?;
+        let shipped_on = r.req_with(SHIPPED_ON, parse::date)?;
+        let delivered_on = r.opt_with(DELIVERED_ON, parse::date)?;
+        let status = r.opt_with(STATUS, enum_of(ShipmentStatus::parse, ShipmentStatus::choices))?;
+        let from = self.site_check(r, FROM_SITE_ID)?;
+        let to_site = self.site_check(r, TO_SITE_ID)?;
+        let customer = self.customer_check(r)?;
+        if to_site.is_some() == customer.is_some() {
+            return Err(bad(
+                TO_SITE_ID,
+                "exactly one of to_site_id and customer_id must be set",
+            ));
+        }
+        if let Some(d) = delivered_on {
+            if d < shipped_on {
+                return Err(bad(
+                    DELIVERED_ON,
+                    format!("{d} is before shipped_on {shipped_on}"),
+                ));
+            }
+        }
+        let status = match (status, delivered_on) {
+            (Some(ShipmentStatus::InTransit), Some(_)) => {
+                return Err(bad(STATUS, "is \"in_transit\" but delivered_on is set"));
+            }
+            (Some(s), _) => s,
+            (None, Some(_)) => ShipmentStatus::Delivered,
+            (None, None) => ShipmentStatus::InTransit,
+        };
+        let key = (id.to_string(), lot);
+        if let Some(first) = self.shipment_keys.get(&key) {
+            return Err(bad(
+                SHIPMENT_ID,
+                format!(
+                    "duplicate shipment {id:?} for lot {:?} (first on line {first})",
+                    self.ds.lot(lot).id
+                ),
+            ));
+        }
+        self.shipment_keys.insert(key, line);
+        let from_site = from.map(|(s, f)| self.site_commit(s, f));
+        let to = match (to_site, customer) {
+            (Some((s, f)), _) => Destination::Site(self.site_commit(s, f)),
+            (None, Some((c, f))) => Destination::Customer(self.customer_commit(c, f)),
+            (None, None) => unreachable!("checked above: exactly one destination"),
+        };
+        self.ds.shipments.push(Shipment {
+            id: id.to_string(),
+            lot,
+            quantity,
+            from_site,
+            to,
+            shipped_on,
+            delivered_on,
+            status,
+        });
+        Ok(())
+    }
+
+    fn return_row(&mut self, r: &Row, line: u64) -> Result<(), Bad> {
+        let id = r.required(RETURN_ID)?;
+        let lot = self.lot_ref(r, LOT_ID)?;
+        let quantity = r.req_with(QUANTITY, parse::positive)?;
+        let reported_on = r.req_with(REPORTED_ON, parse::date)?;
+        let category = r.opt_with(CATEGORY, enum_of(ReturnCategory::parse, ReturnCategory::choices))?;
+        let customer = self.customer_check(r)?;
+        self.returns.duplicate(id, RETURN_ID)?;
+        self.returns.insert(id, line);
+        let customer = customer.map(|(c, f)| self.customer_commit(c, f));
+        self.ds.returns.push(Return {
+            id: id.to_string(),
+            lot,
+            customer,
+            quantity,
+            reason: r.opt_string(REASON),
+            category,
+            reported_on,
+        });
+        Ok(())
+    }
+
+    fn inspection_row(&mut self, r: &Row, line: u64) -> Result<(), Bad> {
+        let id = r.required(INSPECTION_ID)?;
+        let lot = self.lot_ref(r, LOT_ID)?;
+        let result = r.req_with(RESULT, enum_of(InspectionResult::parse, InspectionResult::choices))?;
+        let inspected_on = r.opt_with(INSPECTED_ON, parse::date)?;
+        self.inspections.duplicate(id, INSPECTION_ID)?;
+        self.inspections.insert(id, line);
+        self.ds.inspections.push(Inspection {
+            id: id.to_string(),
+            lot,
+            inspected_on,
+            result,
+            defect: r.opt_string(DEFECT),
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,128 @@
+//! Parsing of single cells: dates, decimals, integers, enums. Each parser
+//! returns the problem text of a rejected cell, worded as
+//! `"<value>" is <what is wrong>`, so messages read
+//! `lots.csv:42: quantity: "-3" is negative`.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+/// Parses an ISO 8601 date, or a timestamp whose date part (in its own
+/// offset) is taken.
+pub fn date(s: &str) -> Result<NaiveDate, String> {
+    let t = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.date_naive());
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Ok(dt.date());
+        }
+    }
+    if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Ok(dt.date_naive());
+    }
+    Err(format!("{s:?} is not an ISO 8601 date (YYYY-MM-DD)"))
+}
+
+/// Parses a finite decimal number.
+fn finite(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    // Rust's float parser accepts "inf" and "NaN"; a quantity never is.
+    let ok_chars = t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    match t.parse::<f64>() {
+        Ok(v) if ok_chars && v.is_finite() => Ok(v),
+        _ => Err(format!("{s:?} is not a decimal number")),
+    }
+}
+
+/// Parses a decimal that must be > 0 (quantities).
+pub fn positive(s: &str) -> Result<f64, String> {
+    let v = finite(s)?;
+    if v < 0.0 {
+        Err(format!("{s:?} is negative"))
+    } else if v == 0.0 {
+        Err(format!("{s:?} is zero; it must be greater than 0"))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Parses a decimal that must be ≥ 0 (costs).
+pub fn non_negative(s: &str) -> Result<f64, String> {
+    let v = finite(s)?;
+    if v < 0.0 {
+        Err(format!("{s:?} is negative"))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Parses a non-negative whole number (days).
+pub fn whole(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    match t.parse::<i64>() {
+        Ok(v) if v < 0 => Err(format!("{s:?} is negative")),
+        Ok(v) => u32::try_from(v).map_err(|_| format!("{s:?} is too large")),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
+}
+
+/// Parses one of a closed set of values.
+pub fn one_of<E>(
+    s: &str,
+    parse: fn(&str) -> Option<E>,
+    choices: fn() -> String,
+) -> Result<E, String> {
+    parse(s.trim()).ok_or_else(|| format!("{s:?} is not one of {}", choices()))
+}
+
+/// Normalises an ISO 3166 alpha-2 country code (two letters, any case).
+pub fn country(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.len() == 2 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(t.to_ascii_uppercase())
+    } else {
+        Err(format!("{s:?} is not an ISO 3166 alpha-2 country code"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_timestamps() {
+        let d = NaiveDate::from_ymd_opt(2021, 10, 20).unwrap();
+        assert_eq!(date("2021-10-20"), Ok(d));
+        assert_eq!(date("2021-10-20T23:30:00-05:00"), Ok(d));
+        assert_eq!(date("2021-10-20T08:00:00Z"), Ok(d));
+        assert_eq!(date("2021-10-20 08:00:00"), Ok(d));
+        assert_eq!(
+            date("20/10/2021"),
+            Err("\"20/10/2021\" is not an ISO 8601 date (YYYY-MM-DD)".into())
+        );
+        assert!(date("2021-02-30").is_err());
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(positive("2.5"), Ok(2.5));
+        assert_eq!(positive("-3"), Err("\"-3\" is negative".into()));
+        assert!(positive("0").unwrap_err().contains("zero"));
+        assert!(positive("NaN").unwrap_err().contains("not a decimal"));
+        assert!(positive("inf").unwrap_err().contains("not a decimal"));
+        assert!(positive("1,5").unwrap_err().contains("not a decimal"));
+        assert_eq!(whole("30"), Ok(30));
+        assert!(whole("3.5").is_err());
+    }
+
+    #[test]
+    fn countries() {
+        assert_eq!(country("tr"), Ok("TR".into()));
+        assert!(country("USA").is_err());
+    }
+}

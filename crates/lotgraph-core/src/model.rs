@@ -1,0 +1,568 @@
+//! The validated records of a dataset, after ingest: every id is interned
+//! into a dense index (`LotIx`, `SkuIx`, ...) so that everything downstream
+//! works on `Vec`s indexed by those ids instead of on string-keyed maps.
+//!
+//! The record format itself is specified in `../shared/spec/record-format.md`;
+//! the enums here mirror its enum columns one variant per allowed value.
+
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+macro_rules! index_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(transparent)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The index as a `usize`, for indexing the `Vec` it belongs to.
+            #[inline]
+            pub fn ix(self) -> usize {
+                self.0 as usize
+            }
+
+            /// Build from a `usize` index (callers guarantee it fits in `u32`).
+            #[inline]
+            pub fn from_ix(i: usize) -> Self {
+                Self(i as u32)
+            }
+        }
+    };
+}
+
+index_type!(
+    /// A lot (batch), indexing `Dataset::lots`.
+    LotIx
+);
+index_type!(
+    /// A supplier, indexing `Dataset::suppliers`.
+    SupplierIx
+);
+index_type!(
+    /// A site (plant, warehouse, distribution centre, store), indexing `Dataset::sites`.
+    SiteIx
+);
+index_type!(
+    /// A product (SKU), indexing `Dataset::products`.
+    SkuIx
+);
+index_type!(
+    /// A customer, indexing `Dataset::customers`.
+    CustomerIx
+);
+index_type!(
+    /// A production line name, indexing `Dataset::lines`.
+    LineIx
+);
+
+/// Defines a closed set of string values with a parser and a canonical spelling.
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The spelling used in the record format.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the record-format spelling (exact, case-sensitive).
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+
+            /// The allowed spellings, comma separated, for error messages.
+            pub fn choices() -> String {
+                [$($text),+].join(", ")
+            }
+
+            /// Position in `ALL`, stable across runs (used by the snapshot).
+            pub fn code(self) -> u8 {
+                self as u8
+            }
+
+            /// Inverse of `code`.
+            pub fn from_code(c: u8) -> Option<Self> {
+                Self::ALL.get(c as usize).copied()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// What a site is.
+    SiteKind {
+        /// A production plant: lots are made here.
+        Plant = "plant",
+        /// A warehouse holding stock between plant and distribution.
+        Warehouse = "warehouse",
+        /// A distribution centre shipping to customers.
+        Dc = "dc",
+        /// A company-owned store.
+        Store = "store",
+    }
+);
+
+string_enum!(
+    /// The role of a product in the bill of materials.
+    Category {
+        /// A raw material bought from a supplier.
+        Raw = "raw",
+        /// Packaging material.
+        Packaging = "packaging",
+        /// Work in progress, consumed into other products.
+        Intermediate = "intermediate",
+        /// A finished good sold to customers.
+        Finished = "finished",
+    }
+);
+
+string_enum!(
+    /// Where a lot came from.
+    Origin {
+        /// Received from a supplier: a root of the genealogy.
+        Supplied = "supplied",
+        /// Made in-house from recorded inputs.
+        Produced = "produced",
+    }
+);
+
+string_enum!(
+    /// The disposition of a lot.
+    LotStatus {
+        /// Free to use and ship (the default).
+        Released = "released",
+        /// Held pending a quality decision.
+        Quarantined = "quarantined",
+        /// Blocked for another reason.
+        OnHold = "on_hold",
+        /// Recalled from the market.
+        Recalled = "recalled",
+        /// Destroyed / written off.
+        Destroyed = "destroyed",
+    }
+);
+
+string_enum!(
+    /// Whether a shipment has arrived.
+    ShipmentStatus {
+        /// Shipped, not yet delivered.
+        InTransit = "in_transit",
+        /// Delivered at its destination.
+        Delivered = "delivered",
+    }
+);
+
+string_enum!(
+    /// What a customer is.
+    CustomerKind {
+        /// Resells to retailers.
+        Distributor = "distributor",
+        /// Sells to consumers.
+        Retailer = "retailer",
+        /// An end consumer.
+        Consumer = "consumer",
+    }
+);
+
+string_enum!(
+    /// Why an item came back.
+    ReturnCategory {
+        /// A manufacturing defect.
+        Defect = "defect",
+        /// A quality complaint (taste, texture, appearance).
+        Quality = "quality",
+        /// A safety complaint (contamination, foreign body, illness).
+        Safety = "safety",
+        /// Damaged in transit or handling.
+        Damage = "damage",
+        /// Anything else.
+        Other = "other",
+    }
+);
+
+string_enum!(
+    /// The outcome of a quality inspection.
+    InspectionResult {
+        /// The lot met its specification.
+        Pass = "pass",
+        /// The lot failed its specification.
+        Fail = "fail",
+    }
+);
+
+/// A supplier of raw materials.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Supplier {
+    /// `supplier_id`, unique.
+    pub id: String,
+    pub name: Option<String>,
+    /// ISO 3166 alpha-2.
+    pub country: Option<String>,
+}
+
+/// A place where stock is held.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Site {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: Option<SiteKind>,
+    pub region: Option<String>,
+}
+
+/// A material, intermediate or finished good.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Product {
+    pub sku: String,
+    pub name: Option<String>,
+    pub category: Option<Category>,
+    pub uom: Option<String>,
+    pub shelf_life_days: Option<u32>,
+    pub unit_cost: Option<f64>,
+    /// Created because a lot referenced an SKU missing from products.csv.
+    pub implicit: bool,
+}
+
+/// A customer shipments go to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Customer {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: Option<CustomerKind>,
+    pub region: Option<String>,
+    pub contact: Option<String>,
+}
+
+/// A lot (batch): the unit of traceability.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lot {
+    pub id: String,
+    pub sku: SkuIx,
+    pub origin: Origin,
+    pub supplier: Option<SupplierIx>,
+    pub supplier_lot_code: Option<String>,
+    pub site: Option<SiteIx>,
+    pub line: Option<LineIx>,
+    pub produced_on: Option<NaiveDate>,
+    pub received_on: Option<NaiveDate>,
+    /// As recorded; see `Dataset::expiry` for the derived value.
+    pub expires_on: Option<NaiveDate>,
+    pub quantity: f64,
+    pub unit_cost: Option<f64>,
+    pub status: LotStatus,
+}
+
+/// One input lot consumed into one output lot: a genealogy edge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Consumption {
+    pub input: LotIx,
+    pub output: LotIx,
+    /// In the input SKU's unit of measure.
+    pub quantity: f64,
+    pub consumed_on: Option<NaiveDate>,
+}
+
+/// Where a shipment goes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// An internal transfer to another site.
+    Site(SiteIx),
+    /// A sale / delivery to a customer.
+    Customer(CustomerIx),
+}
+
+/// A movement of part of a lot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shipment {
+    pub id: String,
+    pub lot: LotIx,
+    pub quantity: f64,
+    /// Where it left from; when empty in the data, the lot's own site.
+    pub from_site: Option<SiteIx>,
+    pub to: Destination,
+    pub shipped_on: NaiveDate,
+    pub delivered_on: Option<NaiveDate>,
+    pub status: ShipmentStatus,
+}
+
+/// A return or complaint against a lot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Return {
+    pub id: String,
+    pub lot: LotIx,
+    pub customer: Option<CustomerIx>,
+    pub quantity: f64,
+    pub reason: Option<String>,
+    pub category: Option<ReturnCategory>,
+    pub reported_on: NaiveDate,
+}
+
+/// A quality inspection of a lot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inspection {
+    pub id: String,
+    pub lot: LotIx,
+    pub inspected_on: Option<NaiveDate>,
+    pub result: InspectionResult,
+    pub defect: Option<String>,
+}
+
+/// The files of a dataset, in the order they are loaded (references point
+/// only to files earlier in this order).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    /// suppliers.csv
+    Suppliers,
+    /// sites.csv
+    Sites,
+    /// products.csv
+    Products,
+    /// customers.csv
+    Customers,
+    /// lots.csv (the only required file)
+    Lots,
+    /// consumptions.csv: the genealogy edges
+    Consumptions,
+    /// shipments.csv
+    Shipments,
+    /// returns.csv
+    Returns,
+    /// inspections.csv
+    Inspections,
+}
+
+impl FileKind {
+    /// Every file, in load order.
+    pub const ALL: [FileKind; 9] = [
+        FileKind::Suppliers,
+        FileKind::Sites,
+        FileKind::Products,
+        FileKind::Customers,
+        FileKind::Lots,
+        FileKind::Consumptions,
+        FileKind::Shipments,
+        FileKind::Returns,
+        FileKind::Inspections,
+    ];
+
+    /// The file's base name without extension (`lots`).
+    pub fn stem(self) -> &'static str {
+        match self {
+            FileKind::Suppliers => "suppliers",
+            FileKind::Sites => "sites",
+            FileKind::Products => "products",
+            FileKind::Customers => "customers",
+            FileKind::Lots => "lots",
+            FileKind::Consumptions => "consumptions",
+            FileKind::Shipments => "shipments",
+            FileKind::Returns => "returns",
+            FileKind::Inspections => "inspections",
+        }
+    }
+
+    /// Every column the format defines for this file, in spec order.
+    pub fn columns(self) -> &'static [&'static str] {
+        use crate::columns::*;
+        match self {
+            FileKind::Suppliers => &[SUPPLIER_ID, NAME, COUNTRY],
+            FileKind::Sites => &[SITE_ID, NAME, KIND, REGION],
+            FileKind::Products => &[SKU, NAME, CATEGORY, UOM, SHELF_LIFE_DAYS, UNIT_COST],
+            FileKind::Customers => &[CUSTOMER_ID, NAME, KIND, REGION, CONTACT],
+            FileKind::Lots => &[
+                LOT_ID,
+                SKU,
+                ORIGIN,
+                SUPPLIER_ID,
+                SUPPLIER_LOT_CODE,
+                SITE_ID,
+                LINE,
+                PRODUCED_ON,
+                RECEIVED_ON,
+                EXPIRES_ON,
+                QUANTITY,
+                UNIT_COST,
+                STATUS,
+            ],
+            FileKind::Consumptions => &[INPUT_LOT_ID, OUTPUT_LOT_ID, QUANTITY, CONSUMED_ON],
+            FileKind::Shipments => &[
+                SHIPMENT_ID,
+                LOT_ID,
+                QUANTITY,
+                FROM_SITE_ID,
+                TO_SITE_ID,
+                CUSTOMER_ID,
+                SHIPPED_ON,
+                DELIVERED_ON,
+                STATUS,
+            ],
+            FileKind::Returns => &[
+                RETURN_ID,
+                LOT_ID,
+                CUSTOMER_ID,
+                QUANTITY,
+                REASON,
+                CATEGORY,
+                REPORTED_ON,
+            ],
+            FileKind::Inspections => &[INSPECTION_ID, LOT_ID, INSPECTED_ON, RESULT, DEFECT],
+        }
+    }
+
+    /// The columns marked `*` (required) in the format.
+    pub fn required(self) -> &'static [&'static str] {
+        use crate::columns::*;
+        match self {
+            FileKind::Suppliers => &[SUPPLIER_ID],
+            FileKind::Sites => &[SITE_ID],
+            FileKind::Products => &[SKU],
+            FileKind::Customers => &[CUSTOMER_ID],
+            FileKind::Lots => &[LOT_ID, SKU, ORIGIN, QUANTITY],
+            FileKind::Consumptions => &[INPUT_LOT_ID, OUTPUT_LOT_ID, QUANTITY],
+            FileKind::Shipments => &[SHIPMENT_ID, LOT_ID, QUANTITY, SHIPPED_ON],
+            FileKind::Returns => &[RETURN_ID, LOT_ID, QUANTITY, REPORTED_ON],
+            FileKind::Inspections => &[INSPECTION_ID, LOT_ID, RESULT],
+        }
+    }
+}
+
+/// Columns of the input files that the format does not define, kept as
+/// extra properties (one `Vec` per column, aligned with the loaded rows).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extras {
+    pub columns: Vec<String>,
+    /// `values[c][row]`; empty cells are empty strings.
+    pub values: Vec<Vec<String>>,
+}
+
+/// Where a lot's expiry date came from.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpirySource {
+    /// `expires_on` was recorded on the lot.
+    Recorded,
+    /// Derived: produced_on (or received_on) + the SKU's shelf_life_days.
+    ShelfLife,
+}
+
+/// A whole validated dataset. Row order is load order; every `*Ix` indexes
+/// the matching `Vec`.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub suppliers: Vec<Supplier>,
+    pub sites: Vec<Site>,
+    pub products: Vec<Product>,
+    pub customers: Vec<Customer>,
+    pub lots: Vec<Lot>,
+    /// Interned production line names.
+    pub lines: Vec<String>,
+    pub consumptions: Vec<Consumption>,
+    pub shipments: Vec<Shipment>,
+    pub returns: Vec<Return>,
+    pub inspections: Vec<Inspection>,
+    /// Unknown columns per file, indexed by `FileKind as usize`.
+    pub extras: [Extras; 9],
+    lot_index: OnceLock<HashMap<String, LotIx>>,
+}
+
+impl Dataset {
+    /// Number of lots.
+    pub fn lot_count(&self) -> usize {
+        self.lots.len()
+    }
+
+    /// Looks a lot up by its id. The id → index map is built on first use
+    /// (O(lots)), so commands that never look up a lot by name never pay for it.
+    pub fn lot_ix(&self, id: &str) -> Option<LotIx> {
+        self.lot_index
+            .get_or_init(|| {
+                self.lots
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| (l.id.clone(), LotIx::from_ix(i)))
+                    .collect()
+            })
+            .get(id)
+            .copied()
+    }
+
+    /// Installs a ready-made id → index map (ingest builds one anyway).
+    pub(crate) fn set_lot_index(&mut self, map: HashMap<String, LotIx>) {
+        let _ = self.lot_index.set(map);
+    }
+
+    /// Looks a supplier up by id (linear: suppliers are few).
+    pub fn supplier_ix(&self, id: &str) -> Option<SupplierIx> {
+        self.suppliers
+            .iter()
+            .position(|s| s.id == id)
+            .map(SupplierIx::from_ix)
+    }
+
+    /// The lot at `ix`.
+    #[inline]
+    pub fn lot(&self, ix: LotIx) -> &Lot {
+        &self.lots[ix.ix()]
+    }
+
+    /// The product of a lot.
+    #[inline]
+    pub fn product_of(&self, ix: LotIx) -> &Product {
+        &self.products[self.lot(ix).sku.ix()]
+    }
+
+    /// The unit of measure of a lot (its SKU's), or `""` when unknown.
+    pub fn uom_of(&self, ix: LotIx) -> &str {
+        self.product_of(ix).uom.as_deref().unwrap_or("")
+    }
+
+    /// The supplier id of a lot, if it has one.
+    pub fn supplier_id_of(&self, ix: LotIx) -> Option<&str> {
+        self.lot(ix)
+            .supplier
+            .map(|s| self.suppliers[s.ix()].id.as_str())
+    }
+
+    /// The site id of a site index.
+    pub fn site_id(&self, ix: SiteIx) -> &str {
+        &self.sites[ix.ix()].id
+    }
+
+    /// The expiry of a lot: recorded, or derived from its SKU's shelf life
+    /// counted from produced_on (or received_on when it was not produced).
+    pub fn expiry(&self, ix: LotIx) -> Option<(NaiveDate, ExpirySource)> {
+        let lot = self.lot(ix);
+        if let Some(d) = lot.expires_on {
+            return Some((d, ExpirySource::Recorded));
+        }
+        let days = self.product_of(ix).shelf_life_days?;
+        let start = lot.produced_on.or(lot.received_on)?;
+        start
+            .checked_add_days(chrono::Days::new(u64::from(days)))
+            .map(|d| (d, ExpirySource::ShelfLife))
+    }
+
+    /// Is the lot past its (recorded or derived) expiry on `day`?
+    pub fn is_expired(&self, ix: LotIx, day: NaiveDate) -> bool {
+        self.expiry(ix).is_some_and(|(d, _)| d < day)
+    }
+
+    /// Unit cost of a lot: its own, else its SKU's.
+    pub fn unit_cost(&self, ix: LotIx) -> Option<f64> {
+        self.lot(ix).unit_cost.or(self.product_of(ix).unit_cost)
+    }
+}
