@@ -1,0 +1,84 @@
+//! lotgraph: batch/lot genealogy analytics. This crate holds the command
+//! line (one module per subcommand under `cmd`), the Parquet reader, the
+//! Arrow snapshot and the reports; the engine itself (records, validation,
+//! genealogy, traversals) is the `lotgraph-core` crate, re-exported as
+//! `core` so tests and benches use one name.
+
+pub mod cmd;
+pub mod ingest;
+pub mod report;
+pub mod snapshot;
+
+pub use lotgraph_core as core;
+
+use clap::{Parser, Subcommand};
+
+/// Batch/lot genealogy analytics: trace lots back to suppliers and forward
+/// to customers, check mass balance, and more.
+#[derive(Debug, Parser)]
+#[command(name = "lotgraph", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load a dataset directory into the workspace snapshot.
+    Ingest(cmd::ingest::Args),
+    /// Trace a lot back to its sources or forward to its uses.
+    Trace(cmd::trace::Args),
+    /// Everything about one lot.
+    Lot(cmd::lot::Args),
+    /// Counts, genealogy depth, largest lots by fan-out.
+    Stats(cmd::stats::Args),
+    /// Integrity and mass-balance report.
+    Check(cmd::check::Args),
+    /// Ingest the bundled demo dataset and walk through an investigation.
+    Demo(cmd::demo::Args),
+}
+
+/// How a command ended when it did not fail.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing to report beyond the output.
+    Ok,
+    /// Findings that `--strict` turns into exit code 1.
+    Findings,
+}
+
+impl Status {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Ok => 0,
+            Status::Findings => 1,
+        }
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Status> {
+    match cli.command {
+        Command::Ingest(a) => cmd::ingest::run(a),
+        Command::Trace(a) => cmd::trace::run(a),
+        Command::Lot(a) => cmd::lot::run(a),
+        Command::Stats(a) => cmd::stats::run(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Demo(a) => cmd::demo::run(a),
+    }
+}
+
+/// Did this error come from writing to a closed pipe?
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<csv::Error>().is_some_and(|ce| {
+                matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|je| je.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}

@@ -112,7 +112,8 @@ impl Balance {
 
     /// On hand of `lot` per site (sites with any movement, sorted by site index).
     pub fn stock_of(&self, lot: LotIx) -> &[Stock] {
-        &self.stock[self.stock_offsets[lot.ix()] as usize..self.stock_offsets[lot.ix() + 1] as usize]
+        &self.stock
+            [self.stock_offsets[lot.ix()] as usize..self.stock_offsets[lot.ix() + 1] as usize]
     }
 
     /// Σ on hand of `lot` over all sites.

@@ -62,8 +62,7 @@ impl Csr {
             let row = &mut raw[counts[v] as usize..counts[v + 1] as usize];
             row.sort_unstable_by_key(|(t, _)| *t);
             for (t, q) in row.iter() {
-                if targets.len() as u64 > *offsets.last().unwrap_or(&0)
-                    && targets.last() == Some(t)
+                if targets.len() as u64 > *offsets.last().unwrap_or(&0) && targets.last() == Some(t)
                 {
                     if let Some(last) = quantities.last_mut() {
                         *last += *q;
@@ -265,11 +264,24 @@ mod tests {
     fn cycles_name_every_lot_on_them() {
         let g = Genealogy::build(
             5,
-            [(l(0), l(1), 1.0), (l(1), l(2), 1.0), (l(2), l(0), 1.0), (l(3), l(4), 1.0)],
+            [
+                (l(0), l(1), 1.0),
+                (l(1), l(2), 1.0),
+                (l(2), l(0), 1.0),
+                (l(3), l(4), 1.0),
+            ],
         );
-        assert_eq!(g.check_acyclic(), Err(GraphError::Cycle { lots: vec![l(0), l(1), l(2)] }));
+        assert_eq!(
+            g.check_acyclic(),
+            Err(GraphError::Cycle {
+                lots: vec![l(0), l(1), l(2)]
+            })
+        );
         let self_loop = Genealogy::build(2, [(l(1), l(1), 1.0)]);
-        assert_eq!(self_loop.check_acyclic(), Err(GraphError::Cycle { lots: vec![l(1)] }));
+        assert_eq!(
+            self_loop.check_acyclic(),
+            Err(GraphError::Cycle { lots: vec![l(1)] })
+        );
     }
 
     #[test]

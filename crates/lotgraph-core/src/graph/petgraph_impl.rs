@@ -7,8 +7,8 @@ use crate::model::LotIx;
 use fixedbitset::FixedBitSet;
 use petgraph::Direction;
 use petgraph::visit::{
-    GraphBase, IntoNeighbors, IntoNeighborsDirected, IntoNodeIdentifiers, NodeCount,
-    NodeIndexable, Visitable,
+    GraphBase, IntoNeighbors, IntoNeighborsDirected, IntoNodeIdentifiers, NodeCount, NodeIndexable,
+    Visitable,
 };
 
 // SAFETY: `LotIx` is a plain `u32` newtype; `new`/`index` round-trip and

@@ -83,7 +83,12 @@ impl<'g> Tracer<'g> {
     /// record-format.md with every seed at 1.
     ///
     /// Runs in O(closure lots + closure edges).
-    pub fn walk(&mut self, roots: &[LotIx], dir: Direction, mut visit: impl FnMut(LotIx, u32, f64)) {
+    pub fn walk(
+        &mut self,
+        roots: &[LotIx],
+        dir: Direction,
+        mut visit: impl FnMut(LotIx, u32, f64),
+    ) {
         let g = self.g;
         let next = match dir {
             Direction::Upstream => g.inputs(),
@@ -121,8 +126,12 @@ impl<'g> Tracer<'g> {
             self.weight[r.ix()] = 1.0;
         }
         self.ready.clear();
-        self.ready
-            .extend(self.touched.iter().copied().filter(|v| self.pending[v.ix()] == 0));
+        self.ready.extend(
+            self.touched
+                .iter()
+                .copied()
+                .filter(|v| self.pending[v.ix()] == 0),
+        );
         while let Some(v) = self.ready.pop() {
             let wv = self.weight[v.ix()];
             for (w, q) in next.edges(v) {
@@ -154,7 +163,13 @@ impl<'g> Tracer<'g> {
     /// Traces one lot: its closure within `max_depth` (all when `None`),
     /// root excluded, sorted by depth then lot id. Shares are always
     /// computed over the whole closure, so a depth limit never changes them.
-    pub fn trace(&mut self, ds: &Dataset, root: LotIx, dir: Direction, max_depth: Option<u32>) -> Trace {
+    pub fn trace(
+        &mut self,
+        ds: &Dataset,
+        root: LotIx,
+        dir: Direction,
+        max_depth: Option<u32>,
+    ) -> Trace {
         let limit = max_depth.unwrap_or(u32::MAX);
         let mut lots = Vec::new();
         self.walk(&[root], dir, |lot, depth, share| {

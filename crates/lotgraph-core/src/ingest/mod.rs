@@ -15,7 +15,7 @@ pub mod parse;
 pub mod source;
 
 use crate::columns::*;
-use crate::graph::{GraphError, Genealogy};
+use crate::graph::{Genealogy, GraphError};
 use crate::model::*;
 use csv::StringRecord;
 use source::{CsvSource, RowSource, SourceRow};
@@ -248,7 +248,11 @@ impl<'a> Row<'a> {
             .ok_or_else(|| bad(col, "is required but empty"))
     }
 
-    fn req_with<T>(&self, col: &'static str, f: impl Fn(&str) -> Result<T, String>) -> Result<T, Bad> {
+    fn req_with<T>(
+        &self,
+        col: &'static str,
+        f: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, Bad> {
         f(self.required(col)?).map_err(|p| bad(col, p))
     }
 
@@ -267,7 +271,10 @@ impl<'a> Row<'a> {
     }
 }
 
-fn enum_of<E>(parse: fn(&str) -> Option<E>, choices: fn() -> String) -> impl Fn(&str) -> Result<E, String> {
+fn enum_of<E>(
+    parse: fn(&str) -> Option<E>,
+    choices: fn() -> String,
+) -> impl Fn(&str) -> Result<E, String> {
     move |s| parse::one_of(s, parse, choices)
 }
 
@@ -290,7 +297,10 @@ impl Registry {
         match self.get(id) {
             Some(ix) => Err(bad(
                 col,
-                format!("duplicate {id:?} (first on line {})", self.lines[ix as usize]),
+                format!(
+                    "duplicate {id:?} (first on line {})",
+                    self.lines[ix as usize]
+                ),
             )),
             None => Ok(()),
         }
@@ -426,9 +436,7 @@ impl Ingester {
                                 line,
                                 column: b.column.to_string(),
                                 problem: b.problem,
-                                record: source::encode_fields(
-                                    record.iter().map(str::as_bytes),
-                                ),
+                                record: source::encode_fields(record.iter().map(str::as_bytes)),
                             });
                         }
                     }
@@ -470,12 +478,8 @@ impl Ingester {
             return Err(IngestError::Cycle { lots: ids });
         }
         let lot_ids = std::mem::take(&mut self.lots.ids);
-        self.ds.set_lot_index(
-            lot_ids
-                .into_iter()
-                .map(|(k, v)| (k, LotIx(v)))
-                .collect(),
-        );
+        self.ds
+            .set_lot_index(lot_ids.into_iter().map(|(k, v)| (k, LotIx(v))).collect());
         Ok(Ingested {
             dataset: self.ds,
             genealogy,
@@ -554,11 +558,21 @@ impl Ingester {
         }))
     }
 
-    fn site_check<'r>(&self, row: &Row<'r>, col: &'static str) -> Result<Option<(&'r str, Option<u32>)>, Bad> {
+    fn site_check<'r>(
+        &self,
+        row: &Row<'r>,
+        col: &'static str,
+    ) -> Result<Option<(&'r str, Option<u32>)>, Bad> {
         row.text(col)
             .map(|id| {
-                Self::check_ref(&self.sites, self.present[FileKind::Sites as usize], id, col, "site")
-                    .map(|f| (id, f))
+                Self::check_ref(
+                    &self.sites,
+                    self.present[FileKind::Sites as usize],
+                    id,
+                    col,
+                    "site",
+                )
+                .map(|f| (id, f))
             })
             .transpose()
     }
@@ -743,7 +757,10 @@ impl Ingester {
         let quantity = r.req_with(QUANTITY, parse::positive)?;
         let shipped_on = r.req_with(SHIPPED_ON, parse::date)?;
         let delivered_on = r.opt_with(DELIVERED_ON, parse::date)?;
-        let status = r.opt_with(STATUS, enum_of(ShipmentStatus::parse, ShipmentStatus::choices))?;
+        let status = r.opt_with(
+            STATUS,
+            enum_of(ShipmentStatus::parse, ShipmentStatus::choices),
+        )?;
         let from = self.site_check(r, FROM_SITE_ID)?;
         let to_site = self.site_check(r, TO_SITE_ID)?;
         let customer = self.customer_check(r)?;
@@ -804,7 +821,10 @@ impl Ingester {
         let lot = self.lot_ref(r, LOT_ID)?;
         let quantity = r.req_with(QUANTITY, parse::positive)?;
         let reported_on = r.req_with(REPORTED_ON, parse::date)?;
-        let category = r.opt_with(CATEGORY, enum_of(ReturnCategory::parse, ReturnCategory::choices))?;
+        let category = r.opt_with(
+            CATEGORY,
+            enum_of(ReturnCategory::parse, ReturnCategory::choices),
+        )?;
         let customer = self.customer_check(r)?;
         self.returns.duplicate(id, RETURN_ID)?;
         self.returns.insert(id, line);
@@ -824,7 +844,10 @@ impl Ingester {
     fn inspection_row(&mut self, r: &Row, line: u64) -> Result<(), Bad> {
         let id = r.required(INSPECTION_ID)?;
         let lot = self.lot_ref(r, LOT_ID)?;
-        let result = r.req_with(RESULT, enum_of(InspectionResult::parse, InspectionResult::choices))?;
+        let result = r.req_with(
+            RESULT,
+            enum_of(InspectionResult::parse, InspectionResult::choices),
+        )?;
         let inspected_on = r.opt_with(INSPECTED_ON, parse::date)?;
         self.inspections.duplicate(id, INSPECTION_ID)?;
         self.inspections.insert(id, line);

@@ -105,13 +105,13 @@ impl RowSource for CsvSource {
     }
 
     fn next_row(&mut self) -> Result<Option<SourceRow>, IngestError> {
-        let more = self
-            .reader
-            .read_byte_record(&mut self.buf)
-            .map_err(|e| IngestError::Format {
-                file: self.name.clone(),
-                message: e.to_string(),
-            })?;
+        let more =
+            self.reader
+                .read_byte_record(&mut self.buf)
+                .map_err(|e| IngestError::Format {
+                    file: self.name.clone(),
+                    message: e.to_string(),
+                })?;
         if !more {
             return Ok(None);
         }

@@ -1,0 +1,125 @@
+//! `lotgraph check`: integrity and mass-balance report. Lists over-consumed
+//! lots, negative on-hand per site, produced lots without inputs, mixed
+//! units among one output's inputs, and rows the ingest rejected for
+//! pointing at unknown lots (shipments, returns, ...). `--strict` exits 1
+//! when anything is found.
+
+use super::{ReportFormat, WorkspaceArgs};
+use crate::Status;
+use crate::report::{Cell, Tabular, columns as col, fmt_num, open_output, write_json};
+use lotgraph_core::analytics::balance::{self, Balance};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Exit with code 1 when anything is found.
+    #[arg(long)]
+    pub strict: bool,
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Where to write (`-` = stdout).
+    #[arg(long, short, default_value = "-")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub ws: WorkspaceArgs,
+}
+
+/// The kinds of finding, as they appear in the `finding` column.
+const OVER_CONSUMED: &str = "over_consumed";
+const NEGATIVE_ON_HAND: &str = "negative_on_hand";
+const NO_INPUTS: &str = "produced_without_inputs";
+const MIXED_UNITS: &str = "mixed_units";
+const UNKNOWN_LOT: &str = "unknown_lot_reference";
+
+pub fn run(args: Args) -> anyhow::Result<Status> {
+    let snap = args.ws.load()?;
+    let ds = &snap.dataset;
+    let bal = Balance::compute(ds);
+    let f = balance::check(ds, &snap.genealogy, &bal);
+    let mut t = Tabular::new(&[col::FINDING, col::LOT_ID, col::SITE_ID, col::DETAIL]);
+    for (l, used) in &f.over_consumed {
+        let lot = ds.lot(*l);
+        t.push(vec![
+            Cell::text(OVER_CONSUMED),
+            Cell::text(&lot.id),
+            Cell::Text(None),
+            Cell::text(format!(
+                "consumed + shipped to customers {} > quantity {} {}",
+                fmt_num(*used),
+                fmt_num(lot.quantity),
+                ds.uom_of(*l)
+            )),
+        ]);
+    }
+    for s in &f.negative_on_hand {
+        t.push(vec![
+            Cell::text(NEGATIVE_ON_HAND),
+            Cell::text(&ds.lot(s.lot).id),
+            Cell::opt(s.site.map(|x| ds.site_id(x))),
+            Cell::text(format!(
+                "on hand {} {}",
+                fmt_num(s.on_hand),
+                ds.uom_of(s.lot)
+            )),
+        ]);
+    }
+    for l in &f.produced_without_inputs {
+        t.push(vec![
+            Cell::text(NO_INPUTS),
+            Cell::text(&ds.lot(*l).id),
+            Cell::Text(None),
+            Cell::text("origin produced, no consumption records"),
+        ]);
+    }
+    for (l, uoms) in &f.mixed_units {
+        t.push(vec![
+            Cell::text(MIXED_UNITS),
+            Cell::text(&ds.lot(*l).id),
+            Cell::Text(None),
+            Cell::text(format!("inputs in {}", uoms.join(", "))),
+        ]);
+    }
+    for r in snap.rejects()? {
+        if r.problem.starts_with("unknown lot") {
+            t.push(vec![
+                Cell::text(UNKNOWN_LOT),
+                Cell::Text(None),
+                Cell::Text(None),
+                Cell::text(r.to_string()),
+            ]);
+        }
+    }
+    let mut summary = Tabular::new(&[col::FINDING, col::COUNT]);
+    for kind in [
+        OVER_CONSUMED,
+        NEGATIVE_ON_HAND,
+        NO_INPUTS,
+        MIXED_UNITS,
+        UNKNOWN_LOT,
+    ] {
+        let n = t.rows.iter().filter(|r| r[0] == Cell::text(kind)).count();
+        summary.push(vec![Cell::text(kind), Cell::Int(n as u64)]);
+    }
+    let mut out = open_output(&args.output)?;
+    match args.format {
+        ReportFormat::Json => write_json(
+            &mut *out,
+            &json!({"summary": summary.json_rows(), "findings": t.json_rows()}),
+        )?,
+        ReportFormat::Table => {
+            summary.write_table(&mut *out)?;
+            if !t.rows.is_empty() {
+                writeln!(out)?;
+                t.write_table(&mut *out)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if args.strict && !t.rows.is_empty() {
+        Status::Findings
+    } else {
+        Status::Ok
+    })
+}

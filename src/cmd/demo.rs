@@ -1,0 +1,144 @@
+//! `lotgraph demo`: ingests the bundled Keuka Lake Hummus Company dataset
+//! (`data/demo`, compiled into the binary) into a temporary workspace and
+//! walks through a short investigation with real output: the complained-
+//! about batch, its trace back to the suspect tahini lot, and the trace
+//! forward from that lot to every affected batch and customer.
+
+use super::{ReportFormat, WorkspaceArgs};
+use crate::Status;
+use crate::report::trace::TraceFormat;
+use anyhow::Context;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The demo dataset, file name and contents.
+const FILES: &[(&str, &str)] = &[
+    (
+        "suppliers.csv",
+        include_str!("../../data/demo/suppliers.csv"),
+    ),
+    ("sites.csv", include_str!("../../data/demo/sites.csv")),
+    ("products.csv", include_str!("../../data/demo/products.csv")),
+    (
+        "customers.csv",
+        include_str!("../../data/demo/customers.csv"),
+    ),
+    ("lots.csv", include_str!("../../data/demo/lots.csv")),
+    (
+        "consumptions.csv",
+        include_str!("../../data/demo/consumptions.csv"),
+    ),
+    (
+        "shipments.csv",
+        include_str!("../../data/demo/shipments.csv"),
+    ),
+    ("returns.csv", include_str!("../../data/demo/returns.csv")),
+    (
+        "inspections.csv",
+        include_str!("../../data/demo/inspections.csv"),
+    ),
+];
+
+/// Names the planted story's lots (`complained_lot: ...` lines).
+const STORY: &str = include_str!("../../data/demo/STORY.md");
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Keep the demo workspace here instead of a temporary directory
+    /// (then explore it with `--workspace DIR`).
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
+}
+
+impl Args {
+    fn story(key: &str) -> anyhow::Result<String> {
+        STORY
+            .lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+            .map(|v| v.trim().to_string())
+            .with_context(|| format!("data/demo/STORY.md names no {key}"))
+    }
+}
+
+fn say(title: &str, command: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\n## {title}\n$ {command}\n")?;
+    out.flush()?;
+    Ok(())
+}
+
+pub fn run(args: Args) -> anyhow::Result<Status> {
+    let tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let data = tmp.path().join("demo-data");
+    std::fs::create_dir(&data).context("cannot create the demo data directory")?;
+    for (name, body) in FILES {
+        std::fs::write(data.join(name), body).with_context(|| format!("cannot write {name}"))?;
+    }
+    let workspace = args
+        .keep
+        .clone()
+        .unwrap_or_else(|| tmp.path().join("workspace"));
+    let ws = WorkspaceArgs {
+        workspace: workspace.clone(),
+    };
+    let complained = Args::story("complained_lot")?;
+    let suspect = Args::story("suspect_lot")?;
+    let stdout = PathBuf::from("-");
+
+    println!("Keuka Lake Hummus Company: customers complain about hummus batch {complained}.");
+    println!("Which ingredient lot is behind it, and what else did that lot go into?");
+    say("Load the records", "lotgraph ingest data/demo")?;
+    super::ingest::run(super::ingest::Args {
+        dir: data.clone(),
+        ws: ws.clone(),
+        strict: false,
+        format: ReportFormat::Table,
+        output: stdout.clone(),
+    })?;
+    say(
+        "The complained-about batch",
+        &format!("lotgraph lot show {complained}"),
+    )?;
+    super::lot::run(super::lot::Args {
+        action: super::lot::Action::Show(super::lot::ShowArgs {
+            lot: complained.clone(),
+            format: ReportFormat::Table,
+            output: stdout.clone(),
+            ws: ws.clone(),
+        }),
+    })?;
+    say(
+        "What it was made from",
+        &format!("lotgraph trace back {complained}"),
+    )?;
+    super::trace::run(super::trace::Args {
+        way: super::trace::Way::Back,
+        lot: complained.clone(),
+        max_depth: None,
+        format: TraceFormat::Tree,
+        output: stdout.clone(),
+        ws: ws.clone(),
+    })?;
+    say(
+        "Everything the suspect tahini lot went into",
+        &format!("lotgraph trace forward {suspect} --format table"),
+    )?;
+    super::trace::run(super::trace::Args {
+        way: super::trace::Way::Forward,
+        lot: suspect.clone(),
+        max_depth: None,
+        format: TraceFormat::Table,
+        output: stdout.clone(),
+        ws: ws.clone(),
+    })?;
+    println!(
+        "\nEvery batch above shares tahini lot {suspect}; its customers are the ones to call."
+    );
+    if args.keep.is_some() {
+        println!(
+            "Workspace kept: explore it with --workspace {}",
+            workspace.display()
+        );
+    }
+    Ok(Status::Ok)
+}

@@ -1,0 +1,146 @@
+//! `lotgraph ingest DIR`: validate a dataset, write the workspace snapshot
+//! atomically, and account for every row (`loaded + rejected = read`).
+
+use super::{ReportFormat, WorkspaceArgs};
+use crate::Status;
+use crate::report::{Cell, Tabular, columns as col, open_output, write_json};
+use crate::snapshot::{self, FileCount, Manifest, SNAPSHOT_VERSION};
+use anyhow::Context;
+use lotgraph_core::ingest::{Ingested, ingest_dir};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Rejected rows printed in the table format (all are in rejects.csv).
+const SHOWN_REJECTS: usize = 20;
+
+/// Set to make the process abort after the new snapshot is on disk but
+/// before it is made live: the interrupted-ingest test uses it.
+pub const CRASH_ENV: &str = "LOTGRAPH_TEST_CRASH_BEFORE_COMMIT";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Dataset directory (record-format.md): lots.csv plus optional files.
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub ws: WorkspaceArgs,
+    /// Exit with code 1 when any row is rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Where to write the summary (`-` = stdout).
+    #[arg(long, short, default_value = "-")]
+    pub output: PathBuf,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Status> {
+    let t0 = Instant::now();
+    let ing = ingest_dir(&args.dir, &crate::ingest::CsvOrParquet)
+        .with_context(|| format!("cannot ingest {}", args.dir.display()))?;
+    let manifest = Manifest {
+        version: SNAPSHOT_VERSION,
+        source: args.dir.display().to_string(),
+        created_at: chrono::Utc::now().to_rfc3339(),
+        files: ing.reports.iter().map(FileCount::from).collect(),
+        warnings: ing.warnings.clone(),
+    };
+    snapshot::write(
+        &args.ws.workspace,
+        &ing.dataset,
+        &manifest,
+        &ing.rejects,
+        || {
+            if std::env::var_os(CRASH_ENV).is_some() {
+                std::process::abort();
+            }
+        },
+    )
+    .with_context(|| {
+        format!(
+            "cannot write the snapshot to {}",
+            args.ws.workspace.display()
+        )
+    })?;
+    let elapsed = t0.elapsed();
+    for w in &ing.warnings {
+        eprintln!("lotgraph: warning: {w}");
+    }
+    let mut out = open_output(&args.output)?;
+    args.write_summary(&ing, elapsed.as_secs_f64(), &mut *out)?;
+    out.flush()?;
+    let rejected: u64 = ing.reports.iter().map(|r| r.rejected).sum();
+    Ok(if args.strict && rejected > 0 {
+        Status::Findings
+    } else {
+        Status::Ok
+    })
+}
+
+impl Args {
+    fn write_summary(&self, ing: &Ingested, secs: f64, w: &mut dyn Write) -> anyhow::Result<()> {
+        let mut t = Tabular::new(&[col::FILE, col::READ, col::LOADED, col::REJECTED]);
+        for r in &ing.reports {
+            t.push(vec![
+                Cell::text(&r.file),
+                Cell::Int(r.read),
+                Cell::Int(r.loaded),
+                Cell::Int(r.rejected),
+            ]);
+        }
+        let rejects_path = self.ws.workspace.join("rejects.csv");
+        match self.format {
+            ReportFormat::Json => {
+                let mut rj = Tabular::new(&[col::FILE, col::LINE, col::COLUMN, col::PROBLEM]);
+                for r in &ing.rejects {
+                    rj.push(vec![
+                        Cell::text(&r.file),
+                        Cell::Int(r.line),
+                        Cell::text(&r.column),
+                        Cell::text(&r.problem),
+                    ]);
+                }
+                write_json(
+                    w,
+                    &json!({
+                        "workspace": self.ws.workspace.display().to_string(),
+                        "files": t.json_rows(),
+                        "rejects": rj.json_rows(),
+                        "warnings": ing.warnings,
+                        "lots": ing.dataset.lots.len(),
+                        "genealogy_edges": ing.genealogy.edge_count(),
+                        "seconds": secs,
+                    }),
+                )
+            }
+            ReportFormat::Table => {
+                t.write_table(w)?;
+                if !ing.rejects.is_empty() {
+                    writeln!(w)?;
+                    for r in ing.rejects.iter().take(SHOWN_REJECTS) {
+                        writeln!(w, "{}", crate::report::sanitize(&r.to_string()))?;
+                    }
+                    if ing.rejects.len() > SHOWN_REJECTS {
+                        writeln!(w, "... and {} more", ing.rejects.len() - SHOWN_REJECTS)?;
+                    }
+                    writeln!(
+                        w,
+                        "{} row(s) rejected: see {}",
+                        ing.rejects.len(),
+                        rejects_path.display()
+                    )?;
+                }
+                writeln!(
+                    w,
+                    "\nsnapshot: {} lots, {} genealogy edges -> {} ({secs:.2} s)",
+                    ing.dataset.lots.len(),
+                    ing.genealogy.edge_count(),
+                    self.ws.workspace.display()
+                )?;
+                Ok(())
+            }
+        }
+    }
+}

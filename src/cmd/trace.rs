@@ -1,0 +1,60 @@
+//! `lotgraph trace back|forward LOT`: the upstream or downstream closure of
+//! a lot with depths and quantity shares.
+
+use super::WorkspaceArgs;
+use crate::Status;
+use crate::report::open_output;
+use crate::report::trace::{TraceFormat, TraceReport};
+use lotgraph_core::{Direction, Tracer};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The direction as typed on the command line.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Way {
+    /// Upstream: everything the lot was made from, down to suppliers.
+    Back,
+    /// Downstream: everything made from the lot, out to customers.
+    Forward,
+}
+
+impl From<Way> for Direction {
+    fn from(w: Way) -> Direction {
+        match w {
+            Way::Back => Direction::Upstream,
+            Way::Forward => Direction::Downstream,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// `back` (upstream) or `forward` (downstream).
+    #[arg(value_enum)]
+    pub way: Way,
+    /// The lot id to trace.
+    pub lot: String,
+    /// List lots at most this many consumption steps away (shares are
+    /// always computed over the whole genealogy).
+    #[arg(long)]
+    pub max_depth: Option<u32>,
+    #[arg(long, short, value_enum, default_value_t = TraceFormat::Tree)]
+    pub format: TraceFormat,
+    /// Where to write (`-` = stdout).
+    #[arg(long, short, default_value = "-")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub ws: WorkspaceArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Status> {
+    let snap = args.ws.load()?;
+    let root = super::find_lot(&snap, &args.ws, &args.lot)?;
+    let mut tracer = Tracer::new(&snap.genealogy);
+    let trace = tracer.trace(&snap.dataset, root, args.way.into(), args.max_depth);
+    let report = TraceReport::new(&snap.dataset, &snap.genealogy, &trace, args.max_depth);
+    let mut out = open_output(&args.output)?;
+    report.write(args.format, &mut *out)?;
+    out.flush()?;
+    Ok(Status::Ok)
+}

@@ -1,0 +1,210 @@
+//! Reports: turning answers into text for people (tables, trees) and for
+//! programs (JSON, CSV, DOT, Mermaid). A report's rows are `Tabular`: one
+//! list of column names (from `columns`) and typed cells, which every
+//! exporter renders, so a column cannot exist in one format and not another.
+
+pub mod columns;
+pub mod trace;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+use std::io::Write;
+use std::path::Path;
+
+/// A typed cell: the type decides how each format renders it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Text; `None` is an empty cell / JSON null.
+    Text(Option<String>),
+    /// A count.
+    Int(u64),
+    /// A quantity or amount; `None` is empty / null.
+    Num(Option<f64>),
+    /// A fraction in [0, 1]: four decimals in tables, full precision elsewhere.
+    Share(f64),
+    /// A date.
+    Date(Option<NaiveDate>),
+}
+
+impl Cell {
+    /// Text cell from anything string-like.
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(Some(s.into()))
+    }
+
+    /// Optional text cell.
+    pub fn opt(s: Option<impl Into<String>>) -> Cell {
+        Cell::Text(s.map(Into::into))
+    }
+
+    fn json(&self) -> Value {
+        match self {
+            Cell::Text(s) => s.clone().map_or(Value::Null, Value::String),
+            Cell::Int(v) => Value::from(*v),
+            Cell::Num(v) => v.map_or(Value::Null, json_number),
+            Cell::Share(v) => json_number(*v),
+            Cell::Date(d) => d.map_or(Value::Null, |d| Value::String(d.to_string())),
+        }
+    }
+
+    /// Rendering for tables (rounded) and CSV (exact).
+    fn render(&self, exact: bool) -> String {
+        match self {
+            Cell::Text(s) => s.clone().unwrap_or_default(),
+            Cell::Int(v) => v.to_string(),
+            Cell::Num(v) => v.map(fmt_num).unwrap_or_default(),
+            Cell::Share(v) if exact => v.to_string(),
+            Cell::Share(v) => format!("{v:.4}"),
+            Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+
+    fn is_numeric(&self) -> bool {
+        matches!(self, Cell::Int(_) | Cell::Num(_) | Cell::Share(_))
+    }
+}
+
+/// A JSON number; integral values print without a fraction.
+pub fn json_number(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        Value::from(v as i64)
+    } else {
+        serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// A quantity for people: integral values without decimals, others with up
+/// to three.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Rows with named columns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tabular {
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Tabular {
+    /// An empty table with these columns.
+    pub fn new(columns: &[&'static str]) -> Tabular {
+        Tabular {
+            columns: columns.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row (one cell per column).
+    pub fn push(&mut self, row: Vec<Cell>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+
+    /// The rows as JSON objects keyed by column name.
+    pub fn json_rows(&self) -> Value {
+        Value::Array(
+            self.rows
+                .iter()
+                .map(|r| {
+                    let mut m = Map::new();
+                    for (c, v) in self.columns.iter().zip(r) {
+                        m.insert((*c).to_string(), v.json());
+                    }
+                    Value::Object(m)
+                })
+                .collect(),
+        )
+    }
+
+    /// RFC 4180 CSV with a header row, values exact.
+    pub fn write_csv(&self, w: &mut dyn Write) -> anyhow::Result<()> {
+        let mut cw = csv::Writer::from_writer(w);
+        cw.write_record(&self.columns)?;
+        for r in &self.rows {
+            cw.write_record(r.iter().map(|c| c.render(true)))?;
+        }
+        cw.flush()?;
+        Ok(())
+    }
+
+    /// An aligned text table; numbers right-aligned.
+    pub fn write_table(&self, w: &mut dyn Write) -> anyhow::Result<()> {
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| sanitize(&c.render(false))).collect())
+            .collect();
+        let mut width: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        for r in &cells {
+            for (i, c) in r.iter().enumerate() {
+                width[i] = width[i].max(c.chars().count());
+            }
+        }
+        let numeric: Vec<bool> = (0..self.columns.len())
+            .map(|i| self.rows.first().is_some_and(|r| r[i].is_numeric()))
+            .collect();
+        let line = |w: &mut dyn Write, vals: &[String]| -> std::io::Result<()> {
+            let mut s = String::new();
+            for (i, v) in vals.iter().enumerate() {
+                let pad = width[i] - v.chars().count();
+                let last = i + 1 == vals.len();
+                if numeric[i] {
+                    s.push_str(&" ".repeat(pad));
+                    s.push_str(v);
+                } else {
+                    s.push_str(v);
+                    if !last {
+                        s.push_str(&" ".repeat(pad));
+                    }
+                }
+                if !last {
+                    s.push_str("  ");
+                }
+            }
+            writeln!(w, "{}", s.trim_end())
+        };
+        let header: Vec<String> = self.columns.iter().map(|c| c.to_string()).collect();
+        line(w, &header)?;
+        for r in &cells {
+            line(w, r)?;
+        }
+        Ok(())
+    }
+}
+
+/// Replaces control characters (newlines in ids) so one record stays on
+/// one line of a text table; machine formats keep them.
+pub fn sanitize(s: &str) -> String {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+            .collect()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Opens an output destination: `-` is stdout.
+pub fn open_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
+    if path == Path::new("-") {
+        Ok(Box::new(std::io::BufWriter::new(std::io::stdout().lock())))
+    } else {
+        let f = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(Box::new(std::io::BufWriter::new(f)))
+    }
+}
+
+/// Writes pretty JSON followed by a newline.
+pub fn write_json(w: &mut dyn Write, v: &Value) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, v)?;
+    writeln!(w)?;
+    Ok(())
+}
