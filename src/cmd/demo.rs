@@ -85,8 +85,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let suspect = Args::story("suspect_lot")?;
     let stdout = PathBuf::from("-");
 
-    println!("Keuka Lake Hummus Company: customers complain about hummus batch {complained}.");
-    println!("Which ingredient lot is behind it, and what else did that lot go into?");
+    let mut out = std::io::stdout();
+    writeln!(
+        out,
+        "Keuka Lake Hummus Company: customers complain about hummus batch {complained}."
+    )?;
+    writeln!(
+        out,
+        "Which ingredient lot is behind it, and what else did that lot go into?"
+    )?;
     say("Load the records", "lotgraph ingest data/demo")?;
     super::ingest::run(super::ingest::Args {
         dir: data.clone(),
@@ -131,14 +138,16 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         output: stdout.clone(),
         ws: ws.clone(),
     })?;
-    println!(
+    writeln!(
+        out,
         "\nEvery batch above shares tahini lot {suspect}; its customers are the ones to call."
-    );
+    )?;
     if args.keep.is_some() {
-        println!(
+        writeln!(
+            out,
             "Workspace kept: explore it with --workspace {}",
             workspace.display()
-        );
+        )?;
     }
     Ok(Status::Ok)
 }

@@ -233,15 +233,7 @@ impl LotFacts {
     pub fn json(&self) -> Value {
         let mut m = Map::new();
         for (k, v) in &self.fields {
-            let t = Tabular {
-                columns: vec![k],
-                rows: vec![vec![v.clone()]],
-            };
-            if let Value::Array(a) = t.json_rows() {
-                if let Some(Value::Object(o)) = a.into_iter().next() {
-                    m.extend(o);
-                }
-            }
+            m.insert((*k).to_string(), v.json());
         }
         for (name, t) in self.sections() {
             m.insert(name.into(), t.json_rows());

@@ -38,7 +38,8 @@ impl Cell {
         Cell::Text(s.map(Into::into))
     }
 
-    fn json(&self) -> Value {
+    /// The cell as a JSON value (null when empty).
+    pub fn json(&self) -> Value {
         match self {
             Cell::Text(s) => s.clone().map_or(Value::Null, Value::String),
             Cell::Int(v) => Value::from(*v),

@@ -66,10 +66,8 @@ impl<'a> TraceReport<'a> {
         let mut rows = Tabular::new(TRACE_COLUMNS);
         let mut suppliers: Vec<String> = Vec::new();
         let mut add_supplier = |l: LotIx| {
-            if ds.lot(l).origin == Origin::Supplied {
-                if let Some(s) = ds.supplier_id_of(l) {
-                    suppliers.push(s.to_string());
-                }
+            if let (Origin::Supplied, Some(s)) = (ds.lot(l).origin, ds.supplier_id_of(l)) {
+                suppliers.push(s.to_string());
             }
         };
         add_supplier(trace.root);

@@ -82,7 +82,25 @@ impl<'g> Tracer<'g> {
     /// included. Depth is the fewest steps from any seed; shares follow
     /// record-format.md with every seed at 1.
     ///
-    /// Runs in O(closure lots + closure edges).
+    /// Runs in O(closure lots + closure edges); no errors (ids are valid
+    /// by construction).
+    ///
+    /// ```
+    /// use lotgraph_core::{Direction, Genealogy, LotIx, Tracer};
+    /// // Raw lots A (0) and B (1) are mixed into mash M (2): 40 kg A + 20 kg B.
+    /// // Batch F (3) is 30 kg of M plus 10 kg of A; R (4) repacks 20 units of F.
+    /// let g = Genealogy::build(5, [
+    ///     (LotIx(0), LotIx(2), 40.0), (LotIx(1), LotIx(2), 20.0),
+    ///     (LotIx(2), LotIx(3), 30.0), (LotIx(0), LotIx(3), 10.0),
+    ///     (LotIx(3), LotIx(4), 20.0),
+    /// ]);
+    /// let mut t = Tracer::new(&g);
+    /// let mut found = Vec::new();
+    /// t.walk(&[LotIx(4)], Direction::Upstream, |lot, depth, share| found.push((lot.0, depth, share)));
+    /// found.sort_by_key(|f| f.0);
+    /// // A: 10/40 directly + 30/40 × 40/60 through M = 0.75; B: 30/40 × 20/60 = 0.25.
+    /// assert_eq!(found, vec![(0, 2, 0.75), (1, 3, 0.25), (2, 2, 0.75), (3, 1, 1.0), (4, 0, 1.0)]);
+    /// ```
     pub fn walk(
         &mut self,
         roots: &[LotIx],

@@ -424,12 +424,10 @@ impl Ingester {
                         }
                         Err(b) => {
                             report.rejected += 1;
-                            if kind == FileKind::Lots {
-                                if let Some(id) = r.text(LOT_ID) {
-                                    if self.lots.get(id).is_none() {
-                                        self.rejected_lots.entry(id.to_string()).or_insert(line);
-                                    }
-                                }
+                            if let (FileKind::Lots, Some(id)) = (kind, r.text(LOT_ID))
+                                && self.lots.get(id).is_none()
+                            {
+                                self.rejected_lots.entry(id.to_string()).or_insert(line);
                             }
                             self.rejects.push(Reject {
                                 file: file.clone(),
@@ -770,13 +768,13 @@ impl Ingester {
                 "exactly one of to_site_id and customer_id must be set",
             ));
         }
-        if let Some(d) = delivered_on {
-            if d < shipped_on {
-                return Err(bad(
-                    DELIVERED_ON,
-                    format!("{d} is before shipped_on {shipped_on}"),
-                ));
-            }
+        if let Some(d) = delivered_on
+            && d < shipped_on
+        {
+            return Err(bad(
+                DELIVERED_ON,
+                format!("{d} is before shipped_on {shipped_on}"),
+            ));
         }
         let status = match (status, delivered_on) {
             (Some(ShipmentStatus::InTransit), Some(_)) => {

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of lotgraph from a fresh clone: formatting, lints, unit,
+# property, doc and integration tests (insta snapshots must match exactly).
+# This is the README's test command and what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Snapshots are compared, never rewritten, here: review changes with
+# `cargo insta review` (or INSTA_UPDATE=always) on purpose, not by accident.
+export INSTA_UPDATE=no
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "toolchain: $(cargo --version)"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (unit, property, doc, integration)"
+cargo test --workspace --locked
+
+step "demo data is what its generator writes"
+python3 scripts/gen_demo.py --check
+
+step "all tests passed"
