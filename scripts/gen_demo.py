@@ -1032,11 +1032,15 @@ def check(path: Path = OUT) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="only check the existing data/demo files")
+    ap.add_argument("--out", type=Path, help="write (or check) this directory instead of data/demo")
     args = ap.parse_args()
+    global OUT
+    if args.out:
+        OUT = args.out
     if not args.check:
         Gen().run()
         print(f"wrote {OUT}")
-    return check()
+    return check(OUT)
 
 
 if __name__ == "__main__":

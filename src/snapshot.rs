@@ -886,3 +886,86 @@ pub fn load(workspace: &Path) -> Result<Snapshot, SnapshotError> {
         dir,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lotgraph_core::ingest::{CsvOnly, ingest_dir};
+
+    fn toy() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fixtures/toy")
+    }
+
+    fn manifest() -> Manifest {
+        Manifest {
+            version: SNAPSHOT_VERSION,
+            source: "toy".into(),
+            created_at: "2024-01-01T00:00:00Z".into(),
+            files: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn round_trip_keeps_every_record() {
+        let ing = ingest_dir(&toy(), &CsvOnly).unwrap();
+        let ws = tempfile::tempdir().unwrap();
+        let rejects = vec![Reject {
+            file: "lots.csv".into(),
+            line: 9,
+            column: "quantity".into(),
+            problem: "\"-3\" is negative".into(),
+            record: "X,FIN,produced,-3".into(),
+        }];
+        write(ws.path(), &ing.dataset, &manifest(), &rejects, || {}).unwrap();
+        let snap = load(ws.path()).unwrap();
+        let (a, b) = (&ing.dataset, &snap.dataset);
+        assert_eq!(a.suppliers, b.suppliers);
+        assert_eq!(a.sites, b.sites);
+        assert_eq!(a.products, b.products);
+        assert_eq!(a.customers, b.customers);
+        assert_eq!(a.lots, b.lots);
+        assert_eq!(a.lines, b.lines);
+        assert_eq!(a.consumptions, b.consumptions);
+        assert_eq!(a.shipments, b.shipments);
+        assert_eq!(a.returns, b.returns);
+        assert_eq!(a.inspections, b.inspections);
+        assert_eq!(a.extras, b.extras);
+        assert_eq!(ing.genealogy, snap.genealogy);
+        assert_eq!(snap.rejects().unwrap(), rejects);
+        assert_eq!(b.lot_ix("F1"), a.lot_ix("F1"));
+    }
+
+    #[test]
+    fn rewriting_replaces_the_generation() {
+        let ing = ingest_dir(&toy(), &CsvOnly).unwrap();
+        let ws = tempfile::tempdir().unwrap();
+        let first = write(ws.path(), &ing.dataset, &manifest(), &[], || {}).unwrap();
+        let second = write(ws.path(), &ing.dataset, &manifest(), &[], || {}).unwrap();
+        assert_ne!(first, second);
+        assert!(!first.exists(), "the old generation is removed");
+        assert_eq!(load(ws.path()).unwrap().dir, second);
+    }
+
+    #[test]
+    fn a_missing_or_damaged_snapshot_is_an_error_naming_it() {
+        let ws = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            load(ws.path()),
+            Err(SnapshotError::Missing { .. })
+        ));
+        let ing = ingest_dir(&toy(), &CsvOnly).unwrap();
+        let live = write(ws.path(), &ing.dataset, &manifest(), &[], || {}).unwrap();
+        std::fs::write(live.join("lots.arrow"), b"not arrow").unwrap();
+        let err = load(ws.path()).err().unwrap().to_string();
+        assert!(err.contains("lots.arrow"), "{err}");
+    }
+
+    #[test]
+    fn dates_survive_the_epoch_conversion() {
+        for d in ["1900-03-01", "1970-01-01", "2021-10-20", "2400-02-29"] {
+            let d = NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+            assert_eq!(from_days(to_days(d)), Some(d));
+        }
+    }
+}

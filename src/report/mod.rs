@@ -209,3 +209,49 @@ pub fn write_json(w: &mut dyn Write, v: &Value) -> anyhow::Result<()> {
     writeln!(w)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Tabular {
+        let mut t = Tabular::new(&[columns::LOT_ID, columns::SHARE, columns::QUANTITY]);
+        t.push(vec![
+            Cell::text("A,\"1\""),
+            Cell::Share(2.0 / 3.0),
+            Cell::Num(Some(1.5)),
+        ]);
+        t.push(vec![Cell::text("B\nC"), Cell::Share(1.0), Cell::Num(None)]);
+        t
+    }
+
+    #[test]
+    fn every_format_has_the_same_columns() {
+        let t = sample();
+        let mut csv = Vec::new();
+        t.write_csv(&mut csv).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(csv.starts_with("lot_id,share,quantity\n"));
+        // CSV quotes ids and keeps full precision.
+        assert!(csv.contains("\"A,\"\"1\"\"\",0.6666666666666666,1.5"));
+        let json = t.json_rows();
+        assert_eq!(json[0]["share"], serde_json::json!(2.0 / 3.0));
+        assert_eq!(json[1]["quantity"], Value::Null);
+        assert_eq!(json[1]["lot_id"], "B\nC");
+        let mut table = Vec::new();
+        t.write_table(&mut table).unwrap();
+        let table = String::from_utf8(table).unwrap();
+        // Tables round shares and keep one record per line.
+        assert_eq!(table.lines().count(), 3);
+        assert!(table.contains("0.6667"));
+    }
+
+    #[test]
+    fn numbers_print_like_people_write_them() {
+        assert_eq!(fmt_num(3.0), "3");
+        assert_eq!(fmt_num(2.5), "2.5");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.333");
+        assert_eq!(json_number(4.0), serde_json::json!(4));
+        assert_eq!(json_number(0.25), serde_json::json!(0.25));
+    }
+}

@@ -326,6 +326,8 @@ struct Ingester {
     lines: HashMap<String, LineIx>,
     /// Lot ids whose row was rejected, with that row's line.
     rejected_lots: HashMap<String, u64>,
+    /// The lots file's name, for messages about rejected lots.
+    lots_file: String,
     shipment_keys: HashMap<(String, LotIx), u64>,
     returns: Registry,
     inspections: Registry,
@@ -384,6 +386,9 @@ impl Ingester {
             FileKind::Inspections => Self::inspection_row,
         };
         let implicit_before = self.products.implicit.len();
+        if kind == FileKind::Lots {
+            self.lots_file = file.clone();
+        }
         let mut report = FileReport {
             kind,
             file: file.clone(),
@@ -510,7 +515,10 @@ impl Ingester {
             None => match self.rejected_lots.get(id) {
                 Some(line) => Err(bad(
                     col,
-                    format!("unknown lot {id:?} (its row in lots was rejected, line {line})"),
+                    format!(
+                        "unknown lot {id:?} (its own row was rejected: {}:{line})",
+                        self.lots_file
+                    ),
                 )),
                 None => Err(bad(col, format!("unknown lot {id:?}"))),
             },
@@ -857,5 +865,97 @@ impl Ingester {
             defect: r.opt_string(DEFECT),
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dataset(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, body) in files {
+            std::fs::write(dir.path().join(name), body).unwrap();
+        }
+        dir
+    }
+
+    const LOTS: &str = "lot_id,sku,origin,supplier_id,quantity\nA,RAW,supplied,S1,10\nB,RAW,supplied,S1,10\nP,FIN,produced,,5\nQ,FIN,produced,,5\nR,FIN,produced,,5\n";
+
+    #[test]
+    fn lines_count_physical_lines_of_multiline_records() {
+        let d = dataset(&[(
+            "lots.csv",
+            "lot_id,sku,origin,supplier_id,quantity,note\nA,RAW,supplied,S1,10,\"two\nlines\"\nB,RAW,supplied,S1,-3,\n",
+        )]);
+        let ing = ingest_dir(d.path(), &CsvOnly).unwrap();
+        assert_eq!(ing.rejects.len(), 1);
+        assert_eq!(
+            ing.rejects[0].to_string(),
+            "lots.csv:4: quantity: \"-3\" is negative"
+        );
+        assert_eq!(
+            ing.dataset.extras[FileKind::Lots as usize].values[0],
+            vec!["two\nlines"]
+        );
+        assert_eq!(
+            ing.reports[0],
+            FileReport {
+                kind: FileKind::Lots,
+                file: "lots.csv".into(),
+                read: 2,
+                loaded: 1,
+                rejected: 1
+            }
+        );
+    }
+
+    #[test]
+    fn a_cycle_names_every_lot_on_it() {
+        let d = dataset(&[
+            ("lots.csv", LOTS),
+            (
+                "consumptions.csv",
+                "input_lot_id,output_lot_id,quantity\nA,P,1\nP,Q,1\nQ,R,1\nR,P,1\nB,R,1\n",
+            ),
+        ]);
+        let err = ingest_dir(d.path(), &CsvOnly).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "genealogy has a cycle through lots \"P\", \"Q\", \"R\""
+        );
+    }
+
+    #[test]
+    fn a_missing_required_column_names_file_and_column() {
+        let d = dataset(&[("lots.csv", "lot_id,sku,origin\nA,RAW,supplied\n")]);
+        let err = ingest_dir(d.path(), &CsvOnly).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "lots.csv: missing required column \"quantity\""
+        );
+    }
+
+    #[test]
+    fn references_to_rejected_lots_say_so() {
+        let d = dataset(&[
+            (
+                "lots.csv",
+                "lot_id,sku,origin,supplier_id,quantity\nA,RAW,supplied,,10\nP,FIN,produced,,5\n",
+            ),
+            (
+                "consumptions.csv",
+                "input_lot_id,output_lot_id,quantity\nA,P,1\n",
+            ),
+        ]);
+        let ing = ingest_dir(d.path(), &CsvOnly).unwrap();
+        let msgs: Vec<String> = ing.rejects.iter().map(|r| r.to_string()).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "lots.csv:2: supplier_id: is required when origin is supplied",
+                "consumptions.csv:2: input_lot_id: unknown lot \"A\" (its own row was rejected: lots.csv:2)",
+            ]
+        );
     }
 }
