@@ -39,13 +39,13 @@ pub enum SnapshotError {
     #[error("no snapshot in workspace {}: run `lotgraph ingest DIR` first", workspace.display())]
     Missing { workspace: PathBuf },
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     /// An Arrow file could not be encoded or decoded.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Arrow { path: PathBuf, source: ArrowError },
     /// A file decoded but does not hold what this version expects.
     #[error("{}: {message}", path.display())]

@@ -241,7 +241,15 @@ impl LotFacts {
         let extra: Map<String, Value> = self
             .extra
             .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
+            .map(|(k, v)| {
+                // Empty cells mean "unknown" in the record format.
+                let v = if v.trim().is_empty() {
+                    Value::Null
+                } else {
+                    json!(v)
+                };
+                (k.clone(), v)
+            })
             .collect();
         m.insert("extra".into(), Value::Object(extra));
         Value::Object(m)

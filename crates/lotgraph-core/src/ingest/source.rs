@@ -4,7 +4,11 @@
 
 use super::IngestError;
 use csv::{ByteRecord, StringRecord};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::Read;
 use std::path::Path;
+use std::rc::Rc;
 
 /// One physical row, or a row that could not even be split into fields.
 #[derive(Debug)]
@@ -35,8 +39,69 @@ pub trait RowSource {
 pub struct CsvSource {
     name: String,
     headers: Vec<String>,
-    reader: csv::Reader<std::io::BufReader<std::fs::File>>,
+    reader: csv::Reader<LineIndexed<std::fs::File>>,
     buf: ByteRecord,
+    lines: Rc<RefCell<LineTable>>,
+}
+
+/// Where the lines of the bytes read so far start and whether they hold
+/// anything but line breaks. The csv crate reports a record's position as
+/// where the previous record ended, which lags behind the record's first
+/// line after blank lines or CRLF breaks; this finds the line where the
+/// record's first byte really is.
+#[derive(Default)]
+struct LineTable {
+    /// Number of the first line in `done`.
+    first_no: u64,
+    /// Completed lines: (offset of their `\n`, offset of their last byte
+    /// that is not a line break).
+    done: VecDeque<(u64, Option<u64>)>,
+    /// The line being read: offset of its last non-break byte.
+    open_content: Option<u64>,
+    /// Bytes seen so far.
+    seen: u64,
+}
+
+impl LineTable {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            match b {
+                b'\n' => self.done.push_back((self.seen, self.open_content.take())),
+                b'\r' => {}
+                _ => self.open_content = Some(self.seen),
+            }
+            self.seen += 1;
+        }
+    }
+
+    /// The 1-based line of the first content byte at or after `pos`.
+    fn line_at(&mut self, pos: u64) -> u64 {
+        // Lines that end before `pos` are never asked about again.
+        while self.done.front().is_some_and(|(nl, _)| *nl < pos) {
+            self.done.pop_front();
+            self.first_no += 1;
+        }
+        for (i, (_, content)) in self.done.iter().enumerate() {
+            if content.is_some_and(|c| c >= pos) {
+                return self.first_no + i as u64;
+            }
+        }
+        self.first_no + self.done.len() as u64
+    }
+}
+
+/// A reader that feeds every byte it passes through to a `LineTable`.
+struct LineIndexed<R> {
+    inner: R,
+    lines: Rc<RefCell<LineTable>>,
+}
+
+impl<R: Read> Read for LineIndexed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.lines.borrow_mut().feed(&buf[..n]);
+        Ok(n)
+    }
 }
 
 impl CsvSource {
@@ -48,10 +113,18 @@ impl CsvSource {
             source,
         };
         let file = std::fs::File::open(path).map_err(io_err)?;
+        let lines = Rc::new(RefCell::new(LineTable {
+            first_no: 1,
+            ..LineTable::default()
+        }));
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
-            .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+            .buffer_capacity(1 << 20)
+            .from_reader(LineIndexed {
+                inner: file,
+                lines: lines.clone(),
+            });
         let raw = reader.byte_headers().map_err(|e| IngestError::Format {
             file: name.clone(),
             message: e.to_string(),
@@ -71,6 +144,7 @@ impl CsvSource {
             headers,
             reader,
             buf: ByteRecord::new(),
+            lines,
         })
     }
 }
@@ -115,7 +189,8 @@ impl RowSource for CsvSource {
         if !more {
             return Ok(None);
         }
-        let line = self.buf.position().map(|p| p.line()).unwrap_or(0);
+        let start = self.buf.position().map_or(0, |p| p.byte());
+        let line = self.lines.borrow_mut().line_at(start);
         if self.buf.len() != self.headers.len() {
             return Ok(Some(SourceRow::Bad {
                 line,
