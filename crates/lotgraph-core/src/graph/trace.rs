@@ -178,6 +178,37 @@ impl<'g> Tracer<'g> {
         self.touched.clear();
     }
 
+    /// Visits every lot reachable from `roots` in `dir` (roots included),
+    /// in BFS order, without computing shares. O(closure).
+    pub fn reach(&mut self, roots: &[LotIx], dir: Direction, mut visit: impl FnMut(LotIx)) {
+        let next = match dir {
+            Direction::Upstream => self.g.inputs(),
+            Direction::Downstream => self.g.outputs(),
+        };
+        for &r in roots {
+            if self.depth[r.ix()] == UNSEEN {
+                self.depth[r.ix()] = 0;
+                self.touched.push(r);
+            }
+        }
+        let mut head = 0;
+        while head < self.touched.len() {
+            let v = self.touched[head];
+            head += 1;
+            visit(v);
+            for &w in next.neighbors(v) {
+                if self.depth[w.ix()] == UNSEEN {
+                    self.depth[w.ix()] = 0;
+                    self.touched.push(w);
+                }
+            }
+        }
+        for &v in &self.touched {
+            self.depth[v.ix()] = UNSEEN;
+        }
+        self.touched.clear();
+    }
+
     /// Traces one lot: its closure within `max_depth` (all when `None`),
     /// root excluded, sorted by depth then lot id. Shares are always
     /// computed over the whole closure, so a depth limit never changes them.

@@ -1,0 +1,168 @@
+//! Return rates per lot, with 95% Wilson intervals and a flag for lots whose
+//! rate is significantly above their SKU's baseline.
+//!
+//! For lot L of SKU k: `shipped` = units shipped to customers (any status),
+//! `returned` = units returned (after the filters), `rate` = returned /
+//! shipped. The baseline of L is k's pooled rate over its *other* lots
+//! (Σ returned / Σ shipped excluding L). L's p-value is the one-sided
+//! binomial tail P(X ≥ returned | shipped, baseline) (units rounded to whole
+//! numbers); p-values of all tested lots are corrected with
+//! Benjamini-Hochberg at a 5% false-discovery rate, and `flagged` marks the
+//! discoveries. A lot is tested only when it shipped something and its SKU
+//! has other lots with shipments.
+
+use super::stats::{Z95, benjamini_hochberg, binomial_upper_tail, wilson};
+use crate::model::{Dataset, Destination, LotIx, ReturnCategory, SkuIx};
+use chrono::NaiveDate;
+
+/// Which returns count, and which lots are listed.
+#[derive(Clone, Debug, Default)]
+pub struct ReturnFilter {
+    /// Only lots of this SKU are listed (baselines still use every lot).
+    pub sku: Option<SkuIx>,
+    /// Only returns of this category count.
+    pub category: Option<ReturnCategory>,
+    /// Only returns reported on or after this day count.
+    pub from: Option<NaiveDate>,
+    /// Only returns reported on or before this day count.
+    pub to: Option<NaiveDate>,
+}
+
+impl ReturnFilter {
+    /// Does return `r` of `ds` count under this filter?
+    pub fn admits(&self, ds: &Dataset, r: usize) -> bool {
+        let ret = &ds.returns[r];
+        self.category.is_none_or(|c| ret.category == Some(c))
+            && self.from.is_none_or(|d| ret.reported_on >= d)
+            && self.to.is_none_or(|d| ret.reported_on <= d)
+    }
+}
+
+/// Units shipped to customers and units returned, per lot.
+#[derive(Clone, Debug)]
+pub struct LotUnits {
+    pub shipped: Vec<f64>,
+    pub returned: Vec<f64>,
+}
+
+impl LotUnits {
+    /// One pass over shipments and returns. O(lots + shipments + returns).
+    pub fn compute(ds: &Dataset, filter: &ReturnFilter) -> LotUnits {
+        let n = ds.lots.len();
+        let mut u = LotUnits {
+            shipped: vec![0.0; n],
+            returned: vec![0.0; n],
+        };
+        for s in &ds.shipments {
+            if matches!(s.to, Destination::Customer(_)) {
+                u.shipped[s.lot.ix()] += s.quantity;
+            }
+        }
+        for (i, r) in ds.returns.iter().enumerate() {
+            if filter.admits(ds, i) {
+                u.returned[r.lot.ix()] += r.quantity;
+            }
+        }
+        u
+    }
+}
+
+/// The return rate of one lot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LotRate {
+    pub lot: LotIx,
+    pub shipped: f64,
+    pub returned: f64,
+    /// returned / shipped; `None` when nothing was shipped.
+    pub rate: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// The SKU's pooled rate over its other lots, when it has any.
+    pub baseline: Option<f64>,
+    /// One-sided binomial p-value against the baseline (1 when untested).
+    pub p_value: f64,
+    /// Significantly above baseline after Benjamini-Hochberg at 5%.
+    pub flagged: bool,
+}
+
+/// Return rates of every lot that shipped to customers or was returned,
+/// sorted by rate (highest first, lots without a rate last), then lot id.
+///
+/// O(lots + shipments + returns + m log m) for m listed lots.
+///
+/// ```
+/// use lotgraph_core::analytics::returns::{lot_rates, ReturnFilter};
+/// # use lotgraph_core::ingest::{ingest_dir, CsvOnly};
+/// # let dir = tempfile::tempdir().unwrap();
+/// # std::fs::write(dir.path().join("lots.csv"), "lot_id,sku,origin,quantity\nA,X,produced,1000\nB,X,produced,1000\nC,X,produced,1000\nD,X,produced,1000\n").unwrap();
+/// # std::fs::write(dir.path().join("shipments.csv"), "shipment_id,lot_id,quantity,customer_id,shipped_on,delivered_on\nS1,A,1000,K,2024-01-01,2024-01-02\nS2,B,1000,K,2024-01-01,2024-01-02\nS3,C,1000,K,2024-01-01,2024-01-02\nS4,D,1000,K,2024-01-01,2024-01-02\n").unwrap();
+/// # std::fs::write(dir.path().join("returns.csv"), "return_id,lot_id,quantity,reported_on\nR1,A,60,2024-02-01\nR2,B,5,2024-02-01\nR3,C,4,2024-02-01\nR4,D,6,2024-02-01\n").unwrap();
+/// # let ds = ingest_dir(dir.path(), &CsvOnly).unwrap().dataset;
+/// // Four lots of one SKU, 1000 units each; A has 60 returns, the others 4-6.
+/// let rates = lot_rates(&ds, &ReturnFilter::default());
+/// assert_eq!(ds.lot(rates[0].lot).id, "A");
+/// assert!((rates[0].rate.unwrap() - 0.06).abs() < 1e-12);
+/// assert!((rates[0].baseline.unwrap() - 15.0 / 3000.0).abs() < 1e-12);
+/// assert!(rates[0].flagged && !rates[1].flagged);
+/// ```
+pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
+    let units = LotUnits::compute(ds, filter);
+    let nsku = ds.products.len();
+    let (mut sku_ship, mut sku_ret) = (vec![0.0; nsku], vec![0.0; nsku]);
+    for (i, lot) in ds.lots.iter().enumerate() {
+        sku_ship[lot.sku.ix()] += units.shipped[i];
+        sku_ret[lot.sku.ix()] += units.returned[i];
+    }
+    let mut rows: Vec<LotRate> = Vec::new();
+    for (i, lot) in ds.lots.iter().enumerate() {
+        let (shipped, returned) = (units.shipped[i], units.returned[i]);
+        if shipped <= 0.0 && returned <= 0.0 {
+            continue;
+        }
+        if filter.sku.is_some_and(|s| s != lot.sku) {
+            continue;
+        }
+        let other_ship = sku_ship[lot.sku.ix()] - shipped;
+        let other_ret = sku_ret[lot.sku.ix()] - returned;
+        let baseline = (other_ship > 1e-9).then(|| (other_ret / other_ship).clamp(0.0, 1.0));
+        let rate = (shipped > 0.0).then(|| returned / shipped);
+        let ci = wilson(returned, shipped, Z95);
+        let p_value = match baseline {
+            Some(b) if shipped > 0.0 => binomial_upper_tail(returned, shipped, b),
+            _ => 1.0,
+        };
+        rows.push(LotRate {
+            lot: LotIx::from_ix(i),
+            shipped,
+            returned,
+            rate,
+            ci_low: ci.map(|c| c.0),
+            ci_high: ci.map(|c| c.1),
+            baseline,
+            p_value,
+            flagged: false,
+        });
+    }
+    let tested: Vec<usize> = (0..rows.len())
+        .filter(|i| rows[*i].baseline.is_some() && rows[*i].shipped > 0.0)
+        .collect();
+    let flags = benjamini_hochberg(
+        &tested.iter().map(|i| rows[*i].p_value).collect::<Vec<_>>(),
+        0.05,
+    );
+    for (i, f) in tested.into_iter().zip(flags) {
+        // A lot at or below its baseline is never "significantly above".
+        rows[i].flagged = f
+            && rows[i]
+                .rate
+                .zip(rows[i].baseline)
+                .is_some_and(|(r, b)| r > b);
+    }
+    rows.sort_by(|a, b| {
+        b.rate
+            .unwrap_or(-1.0)
+            .total_cmp(&a.rate.unwrap_or(-1.0))
+            .then_with(|| ds.lot(a.lot).id.cmp(&ds.lot(b.lot).id))
+    });
+    rows
+}

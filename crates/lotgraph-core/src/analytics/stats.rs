@@ -1,0 +1,310 @@
+//! Small statistics used by the analytics: Wilson intervals, binomial and
+//! hypergeometric upper tails, Benjamini-Hochberg, and a method-of-moments
+//! beta prior for empirical-Bayes shrinkage. Dependency-free on purpose:
+//! these few functions do not justify a statistics crate in the build.
+
+/// z for a two-sided 95% interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Wilson score interval for `x` successes in `n` trials (both may be
+/// fractional: quantities are decimals). `None` when `n` is 0.
+///
+/// ```
+/// let (lo, hi) = lotgraph_core::analytics::stats::wilson(20.0, 700.0, lotgraph_core::analytics::stats::Z95).unwrap();
+/// assert!((lo - 0.01857).abs() < 1e-4 && (hi - 0.04376).abs() < 1e-4);
+/// ```
+pub fn wilson(x: f64, n: f64, z: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 {
+        return None;
+    }
+    let p = (x / n).clamp(0.0, 1.0);
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let center = (p + z2 / (2.0 * n)) / denom;
+    let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some(((center - half).max(0.0), (center + half).min(1.0)))
+}
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; ~15 significant digits).
+pub fn ln_gamma(x: f64) -> f64 {
+    const G: f64 = 7.0;
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection keeps accuracy near 0.
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + G + 0.5;
+    for (i, c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// ln C(n, k).
+fn ln_choose(n: f64, k: f64) -> f64 {
+    ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0)
+}
+
+/// Continued fraction for the regularized incomplete beta (Numerical
+/// Recipes' `betacf`, modified Lentz).
+fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+    const EPS: f64 = 1e-15;
+    const TINY: f64 = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..10_000 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < EPS {
+            break;
+        }
+    }
+    h
+}
+
+/// Regularized incomplete beta I_x(a, b).
+pub fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    let front = ln_front.exp();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_cf(a, b, x) / a
+    } else {
+        1.0 - front * beta_cf(b, a, 1.0 - x) / b
+    }
+}
+
+/// P(X ≥ x) for X ~ Binomial(n, p), with `x` and `n` rounded to whole
+/// numbers (quantities may be decimals).
+///
+/// ```
+/// use lotgraph_core::analytics::stats::binomial_upper_tail;
+/// // P(X ≥ 2) for Binomial(3, 0.5) = 4/8.
+/// assert!((binomial_upper_tail(2.0, 3.0, 0.5) - 0.5).abs() < 1e-12);
+/// ```
+pub fn binomial_upper_tail(x: f64, n: f64, p: f64) -> f64 {
+    let (x, n) = (x.round(), n.round());
+    if x <= 0.0 {
+        return 1.0;
+    }
+    if x > n {
+        return 0.0;
+    }
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    inc_beta(x, n - x + 1.0, p).clamp(0.0, 1.0)
+}
+
+/// ln P(K ≥ k) for K ~ Hypergeometric(population `big_n`, `big_k`
+/// successes in it, `n` draws). Returned in logs because the tails that
+/// matter most are far below f64's smallest normal number.
+///
+/// ```
+/// use lotgraph_core::analytics::stats::ln_hypergeom_upper_tail;
+/// // Drawing 2 of 4 items, 2 of which are marked: P(both marked) = 1/6.
+/// assert!((ln_hypergeom_upper_tail(2, 4, 2, 2).exp() - 1.0 / 6.0).abs() < 1e-12);
+/// ```
+pub fn ln_hypergeom_upper_tail(k: u64, big_n: u64, big_k: u64, n: u64) -> f64 {
+    let hi = n.min(big_k);
+    let lo = k.max((n + big_k).saturating_sub(big_n));
+    if k > hi {
+        return f64::NEG_INFINITY;
+    }
+    if lo == 0 || lo > hi {
+        return if lo > hi { f64::NEG_INFINITY } else { 0.0 };
+    }
+    let (nn, kk, dn) = (big_n as f64, big_k as f64, n as f64);
+    let denom = ln_choose(nn, dn);
+    let terms: Vec<f64> = (lo..=hi)
+        .map(|i| {
+            let i = i as f64;
+            ln_choose(kk, i) + ln_choose(nn - kk, dn - i) - denom
+        })
+        .collect();
+    let max = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (max + terms.iter().map(|t| (t - max).exp()).sum::<f64>().ln()).min(0.0)
+}
+
+/// Benjamini-Hochberg: which of `p` are discoveries at false-discovery
+/// rate `q`. O(m log m).
+///
+/// ```
+/// let flags = lotgraph_core::analytics::stats::benjamini_hochberg(&[0.001, 0.04, 0.03, 0.9], 0.05);
+/// assert_eq!(flags, vec![true, false, false, false]);
+/// ```
+pub fn benjamini_hochberg(p: &[f64], q: f64) -> Vec<bool> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|a, b| p[*a].total_cmp(&p[*b]));
+    let mut cutoff = None;
+    for (rank, &i) in order.iter().enumerate() {
+        if p[i] <= (rank + 1) as f64 / m as f64 * q {
+            cutoff = Some(p[i]);
+        }
+    }
+    p.iter().map(|v| cutoff.is_some_and(|c| *v <= c)).collect()
+}
+
+/// A Beta(α, β) prior for rates, fitted by the method of moments to
+/// `(successes, trials)` pairs, discounting the binomial noise of each
+/// observed rate. With fewer than two groups, or no spread beyond noise,
+/// the prior is strong (κ = α + β large): everyone is pulled to the mean.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct BetaPrior {
+    pub alpha: f64,
+    pub beta: f64,
+}
+
+impl BetaPrior {
+    /// Fits the prior. O(groups).
+    pub fn fit(groups: &[(f64, f64)]) -> BetaPrior {
+        let used: Vec<(f64, f64)> = groups.iter().copied().filter(|g| g.1 > 0.0).collect();
+        let total_n: f64 = used.iter().map(|g| g.1).sum();
+        let total_x: f64 = used.iter().map(|g| g.0).sum();
+        let mu = if total_n > 0.0 {
+            (total_x / total_n).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        const KAPPA_MAX: f64 = 1e6;
+        let kappa = if used.len() < 2 || mu <= 0.0 || mu >= 1.0 {
+            KAPPA_MAX
+        } else {
+            let k = used.len() as f64;
+            let var_obs = used.iter().map(|g| (g.0 / g.1 - mu).powi(2)).sum::<f64>() / (k - 1.0);
+            let noise = used.iter().map(|g| mu * (1.0 - mu) / g.1).sum::<f64>() / k;
+            let tau2 = var_obs - noise;
+            if tau2 <= 0.0 {
+                KAPPA_MAX
+            } else {
+                (mu * (1.0 - mu) / tau2 - 1.0).clamp(1.0, KAPPA_MAX)
+            }
+        };
+        BetaPrior {
+            alpha: mu * kappa,
+            beta: (1.0 - mu) * kappa,
+        }
+    }
+
+    /// The prior mean.
+    pub fn mean(&self) -> f64 {
+        let s = self.alpha + self.beta;
+        if s > 0.0 { self.alpha / s } else { 0.0 }
+    }
+
+    /// Posterior mean of a group with `x` successes in `n` trials.
+    pub fn shrink(&self, x: f64, n: f64) -> f64 {
+        let s = self.alpha + self.beta + n;
+        if s > 0.0 { (x + self.alpha) / s } else { 0.0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gamma_matches_factorials() {
+        for (n, f) in [(1.0, 1.0f64), (5.0, 24.0), (10.0, 362_880.0)] {
+            assert!((ln_gamma(n) - f.ln()).abs() < 1e-10);
+        }
+        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-10);
+    }
+
+    #[test]
+    fn binomial_tail_matches_direct_sums() {
+        // P(X ≥ 3), X ~ Bin(10, 0.1) = 1 − Σ_{i<3} C(10,i) .1^i .9^(10−i)
+        let direct: f64 = 1.0
+            - (0..3)
+                .map(|i| {
+                    let c = (ln_choose(10.0, f64::from(i))).exp();
+                    c * 0.1f64.powi(i) * 0.9f64.powi(10 - i)
+                })
+                .sum::<f64>();
+        assert!((binomial_upper_tail(3.0, 10.0, 0.1) - direct).abs() < 1e-12);
+        assert_eq!(binomial_upper_tail(0.0, 10.0, 0.1), 1.0);
+        assert_eq!(binomial_upper_tail(1.0, 10.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn hypergeometric_tail_matches_direct_sums() {
+        // N=20, K=5, n=6, P(K ≥ 3)
+        let c = |n: f64, k: f64| ln_choose(n, k).exp();
+        let direct: f64 = (3..=5)
+            .map(|i| c(5.0, i as f64) * c(15.0, 6.0 - i as f64))
+            .sum::<f64>()
+            / c(20.0, 6.0);
+        assert!((ln_hypergeom_upper_tail(3, 20, 5, 6).exp() - direct).abs() < 1e-12);
+        assert_eq!(ln_hypergeom_upper_tail(0, 20, 5, 6), 0.0);
+        assert_eq!(ln_hypergeom_upper_tail(6, 20, 5, 6), f64::NEG_INFINITY);
+        // Far tails stay finite in logs.
+        assert!(ln_hypergeom_upper_tail(50, 1_000_000, 50, 60) < -500.0);
+    }
+
+    #[test]
+    fn shrinkage_pulls_small_groups_harder() {
+        let prior = BetaPrior::fit(&[
+            (1.0, 100.0),
+            (2.0, 100.0),
+            (10.0, 100.0),
+            (3.0, 100.0),
+            (1.0, 2.0),
+        ]);
+        let mean = prior.mean();
+        let small = prior.shrink(1.0, 2.0);
+        let big = prior.shrink(10.0, 100.0);
+        assert!((small - mean).abs() < (0.5 - mean).abs());
+        assert!((big - 0.1).abs() < (small - 0.5).abs());
+    }
+}
