@@ -35,6 +35,14 @@ pub enum Command {
     Stats(cmd::stats::Args),
     /// Integrity and mass-balance report.
     Check(cmd::check::Args),
+    /// Return rates per lot (or per SKU, site, line, supplier) with flags.
+    Returns(cmd::returns::Args),
+    /// Supplier quality scorecard.
+    Suppliers(cmd::suppliers::Args),
+    /// What-if recall simulation.
+    Recall(cmd::recall::Args),
+    /// Rank the upstream sources that best explain complaint lots.
+    Investigate(cmd::investigate::Args),
     /// Ingest the bundled demo dataset and walk through an investigation.
     Demo(cmd::demo::Args),
 }
@@ -66,6 +74,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Lot(a) => cmd::lot::run(a),
         Command::Stats(a) => cmd::stats::run(a),
         Command::Check(a) => cmd::check::run(a),
+        Command::Returns(a) => cmd::returns::run(a),
+        Command::Suppliers(a) => cmd::suppliers::run(a),
+        Command::Recall(a) => cmd::recall::run(a),
+        Command::Investigate(a) => cmd::investigate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
     }
 }

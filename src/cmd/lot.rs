@@ -265,6 +265,7 @@ impl LotFacts {
                 Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
                 Cell::Int(n) => n.to_string(),
                 Cell::Share(x) => format!("{x:.4}"),
+                Cell::Bool(b) => b.to_string(),
             };
             writeln!(w, "{k:<width$}  {}", sanitize(&s))?;
         }

@@ -4,8 +4,12 @@
 pub mod check;
 pub mod demo;
 pub mod ingest;
+pub mod investigate;
 pub mod lot;
+pub mod recall;
+pub mod returns;
 pub mod stats;
+pub mod suppliers;
 pub mod trace;
 
 use crate::snapshot::{self, Snapshot};
@@ -54,4 +58,72 @@ pub fn find_lot(
             snap.dataset.lot_count()
         )
     })
+}
+
+/// Looks an SKU up by its code.
+pub fn find_sku(snap: &Snapshot, sku: &str) -> anyhow::Result<lotgraph_core::model::SkuIx> {
+    snap.dataset
+        .products
+        .iter()
+        .position(|p| p.sku == sku)
+        .map(lotgraph_core::model::SkuIx::from_ix)
+        .ok_or_else(|| anyhow::anyhow!("SKU {sku:?} is not in the snapshot"))
+}
+
+/// Looks a supplier up by id.
+pub fn find_supplier(
+    snap: &Snapshot,
+    id: &str,
+) -> anyhow::Result<lotgraph_core::model::SupplierIx> {
+    snap.dataset
+        .supplier_ix(id)
+        .ok_or_else(|| anyhow::anyhow!("supplier {id:?} is not in the snapshot"))
+}
+
+/// Looks a production line up by name.
+pub fn find_line(snap: &Snapshot, name: &str) -> anyhow::Result<lotgraph_core::model::LineIx> {
+    snap.dataset
+        .lines
+        .iter()
+        .position(|l| l == name)
+        .map(lotgraph_core::model::LineIx::from_ix)
+        .ok_or_else(|| anyhow::anyhow!("line {name:?} is not in the snapshot"))
+}
+
+/// Looks a site up by id.
+pub fn find_site(snap: &Snapshot, id: &str) -> anyhow::Result<lotgraph_core::model::SiteIx> {
+    snap.dataset
+        .sites
+        .iter()
+        .position(|s| s.id == id)
+        .map(lotgraph_core::model::SiteIx::from_ix)
+        .ok_or_else(|| anyhow::anyhow!("site {id:?} is not in the snapshot"))
+}
+
+/// Return categories as typed on the command line.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReturnCategoryArg {
+    /// A manufacturing defect.
+    Defect,
+    /// A quality complaint.
+    Quality,
+    /// A safety complaint.
+    Safety,
+    /// Damage in transit or handling.
+    Damage,
+    /// Anything else.
+    Other,
+}
+
+impl From<ReturnCategoryArg> for lotgraph_core::model::ReturnCategory {
+    fn from(c: ReturnCategoryArg) -> Self {
+        use lotgraph_core::model::ReturnCategory as R;
+        match c {
+            ReturnCategoryArg::Defect => R::Defect,
+            ReturnCategoryArg::Quality => R::Quality,
+            ReturnCategoryArg::Safety => R::Safety,
+            ReturnCategoryArg::Damage => R::Damage,
+            ReturnCategoryArg::Other => R::Other,
+        }
+    }
 }

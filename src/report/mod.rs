@@ -4,6 +4,8 @@
 //! exporter renders, so a column cannot exist in one format and not another.
 
 pub mod columns;
+pub mod document;
+pub mod html;
 pub mod trace;
 
 use anyhow::Context;
@@ -25,6 +27,8 @@ pub enum Cell {
     Share(f64),
     /// A date.
     Date(Option<NaiveDate>),
+    /// A yes/no answer (`true`/`false`).
+    Bool(bool),
 }
 
 impl Cell {
@@ -46,11 +50,12 @@ impl Cell {
             Cell::Num(v) => v.map_or(Value::Null, json_number),
             Cell::Share(v) => json_number(*v),
             Cell::Date(d) => d.map_or(Value::Null, |d| Value::String(d.to_string())),
+            Cell::Bool(b) => Value::Bool(*b),
         }
     }
 
     /// Rendering for tables (rounded) and CSV (exact).
-    fn render(&self, exact: bool) -> String {
+    pub(crate) fn render(&self, exact: bool) -> String {
         match self {
             Cell::Text(s) => s.clone().unwrap_or_default(),
             Cell::Int(v) => v.to_string(),
@@ -58,10 +63,11 @@ impl Cell {
             Cell::Share(v) if exact => v.to_string(),
             Cell::Share(v) => format!("{v:.4}"),
             Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+            Cell::Bool(b) => b.to_string(),
         }
     }
 
-    fn is_numeric(&self) -> bool {
+    pub(crate) fn is_numeric(&self) -> bool {
         matches!(self, Cell::Int(_) | Cell::Num(_) | Cell::Share(_))
     }
 }
@@ -80,6 +86,9 @@ pub fn json_number(v: f64) -> Value {
 pub fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         format!("{}", v as i64)
+    } else if v.abs() < 0.0005 {
+        // Tiny values (p-values) would round to 0.
+        format!("{v:.1e}")
     } else {
         let s = format!("{v:.3}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -251,6 +260,7 @@ mod tests {
         assert_eq!(fmt_num(3.0), "3");
         assert_eq!(fmt_num(2.5), "2.5");
         assert_eq!(fmt_num(1.0 / 3.0), "0.333");
+        assert_eq!(fmt_num(1.234e-7), "1.2e-7");
         assert_eq!(json_number(4.0), serde_json::json!(4));
         assert_eq!(json_number(0.25), serde_json::json!(0.25));
     }

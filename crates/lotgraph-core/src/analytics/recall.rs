@@ -201,18 +201,18 @@ pub fn simulate(
     lots.sort_by(|a, b| ds.lot(a.lot).id.cmp(&ds.lot(b.lot).id));
     let mut per_customer: BTreeMap<&str, RecallCustomer> = BTreeMap::new();
     for s in &ds.shipments {
-        if let Destination::Customer(c) = s.to {
-            if listed[s.lot.ix()] {
-                let e = per_customer
-                    .entry(ds.customers[c.ix()].id.as_str())
-                    .or_insert_with(|| RecallCustomer {
-                        customer: c,
-                        quantity: 0.0,
-                        lots: Vec::new(),
-                    });
-                e.quantity += s.quantity;
-                e.lots.push(s.lot);
-            }
+        if let Destination::Customer(c) = s.to
+            && listed[s.lot.ix()]
+        {
+            let e = per_customer
+                .entry(ds.customers[c.ix()].id.as_str())
+                .or_insert_with(|| RecallCustomer {
+                    customer: c,
+                    quantity: 0.0,
+                    lots: Vec::new(),
+                });
+            e.quantity += s.quantity;
+            e.lots.push(s.lot);
         }
     }
     let customers = per_customer

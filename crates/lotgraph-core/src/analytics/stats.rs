@@ -197,17 +197,30 @@ pub fn benjamini_hochberg(p: &[f64], q: f64) -> Vec<bool> {
 }
 
 /// A Beta(α, β) prior for rates, fitted by the method of moments to
-/// `(successes, trials)` pairs, discounting the binomial noise of each
-/// observed rate. With fewer than two groups, or no spread beyond noise,
-/// the prior is strong (κ = α + β large): everyone is pulled to the mean.
+/// `(successes, trials)` pairs: the weighted between-group variance minus
+/// its binomial expectation estimates the spread τ² of true rates, and
+/// κ = α + β = μ(1 − μ)/τ² − 1. With fewer than two groups, or no spread
+/// beyond binomial noise, κ is very large: everyone is pulled to the mean.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct BetaPrior {
     pub alpha: f64,
     pub beta: f64,
 }
 
+/// The largest prior strength used ("complete pooling").
+pub const KAPPA_MAX: f64 = 1e9;
+
 impl BetaPrior {
-    /// Fits the prior. O(groups).
+    /// A prior with mean `mu` and strength `kappa` (in trials).
+    pub fn with_mean(mu: f64, kappa: f64) -> BetaPrior {
+        let kappa = kappa.clamp(0.0, KAPPA_MAX);
+        BetaPrior {
+            alpha: mu * kappa,
+            beta: (1.0 - mu) * kappa,
+        }
+    }
+
+    /// Fits the prior to `(successes, trials)` groups. O(groups).
     pub fn fit(groups: &[(f64, f64)]) -> BetaPrior {
         let used: Vec<(f64, f64)> = groups.iter().copied().filter(|g| g.1 > 0.0).collect();
         let total_n: f64 = used.iter().map(|g| g.1).sum();
@@ -217,23 +230,26 @@ impl BetaPrior {
         } else {
             0.0
         };
-        const KAPPA_MAX: f64 = 1e6;
-        let kappa = if used.len() < 2 || mu <= 0.0 || mu >= 1.0 {
-            KAPPA_MAX
+        if used.len() < 2 || mu <= 0.0 || mu >= 1.0 {
+            return BetaPrior::with_mean(mu, KAPPA_MAX);
+        }
+        let k = used.len() as f64;
+        let between: f64 = used.iter().map(|g| g.1 * (g.0 / g.1 - mu).powi(2)).sum();
+        let denom = total_n - used.iter().map(|g| g.1 * g.1).sum::<f64>() / total_n;
+        let tau2 = (between - (k - 1.0) * mu * (1.0 - mu)) / denom;
+        if tau2 <= 0.0 || denom <= 0.0 {
+            return BetaPrior::with_mean(mu, KAPPA_MAX);
+        }
+        BetaPrior::with_mean(mu, mu * (1.0 - mu) / tau2 - 1.0)
+    }
+
+    /// The same mean with strength at most `kappa` trials.
+    pub fn capped(self, kappa: f64) -> BetaPrior {
+        let s = self.alpha + self.beta;
+        if s <= kappa || s <= 0.0 {
+            self
         } else {
-            let k = used.len() as f64;
-            let var_obs = used.iter().map(|g| (g.0 / g.1 - mu).powi(2)).sum::<f64>() / (k - 1.0);
-            let noise = used.iter().map(|g| mu * (1.0 - mu) / g.1).sum::<f64>() / k;
-            let tau2 = var_obs - noise;
-            if tau2 <= 0.0 {
-                KAPPA_MAX
-            } else {
-                (mu * (1.0 - mu) / tau2 - 1.0).clamp(1.0, KAPPA_MAX)
-            }
-        };
-        BetaPrior {
-            alpha: mu * kappa,
-            beta: (1.0 - mu) * kappa,
+            BetaPrior::with_mean(self.mean(), kappa)
         }
     }
 

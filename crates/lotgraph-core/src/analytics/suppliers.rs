@@ -11,13 +11,28 @@
 //! linear in the size of the genealogy.
 //!
 //! Score (0-100, higher is better; documented in the README):
-//! - each supplier's inspection fail rate and attributed return rate are
-//!   shrunk toward the population with a Beta prior fitted by the method of
-//!   moments (`stats::BetaPrior`);
+//! - the inspection fail rate is shrunk with a beta-binomial prior
+//!   (`stats::BetaPrior`, inspections as trials);
+//! - the attributed return rate is shrunk with the same posterior-mean
+//!   form but with the supplier's *lots* as trials: returned units cluster
+//!   by lot (one bad batch brings dozens back), so units are not
+//!   independent trials and would make every supplier look certain. The
+//!   prior strength κ (in lots) is the ratio of the within-supplier
+//!   variance of lot rates to the between-supplier variance of true rates,
+//!   both estimated by the method of moments: shrunk =
+//!   (lots·rate + κ·μ) / (lots + κ);
+//! - both priors' strength κ is capped at the median number of trials
+//!   (inspections, lots) per supplier: with a handful of suppliers the
+//!   moment estimate of the between-supplier spread is often zero, which
+//!   would pool everyone to the mean; the cap keeps a supplier of typical
+//!   size at least half the weight of its own record, while a supplier with
+//!   one lot still mostly gets the population rate;
 //! - each shrunk rate r with population mean m becomes a component
 //!   100·m / (m + r): 100 for a spotless record, 50 for an average one,
 //!   25 for three times the average (100 when the population mean is 0);
-//! - score = (0.6·returns component + 0.4·inspection component) · 0.9^recalls,
+//! - score = (0.7·returns component + 0.3·inspection component) · 0.9^recalls
+//!   (returns weigh more: they measure harm that reached customers, while
+//!   a failed inspection was caught at the door),
 //!   where recalls counts lots with status `recalled` that derive from the
 //!   supplier's lots.
 
@@ -211,37 +226,41 @@ pub fn scorecard(
             continue;
         }
         tracer.reach(&[LotIx::from_ix(i)], Direction::Upstream, |a| {
-            if let Some(s) = counted[a.ix()] {
-                if hit[s.ix()] != i as u32 {
-                    hit[s.ix()] = i as u32;
-                    rows[s.ix()].recalls += 1;
-                }
+            if let Some(s) = counted[a.ix()]
+                && hit[s.ix()] != i as u32
+            {
+                hit[s.ix()] = i as u32;
+                rows[s.ix()].recalls += 1;
             }
         });
     }
     rows.retain(|r| r.lots > 0);
-    let fail_prior = BetaPrior::fit(
-        &rows
+    let fail_groups: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.inspection_fails as f64, r.inspections as f64))
+        .collect();
+    let fail_prior = BetaPrior::fit(&fail_groups).capped(median(
+        fail_groups
             .iter()
-            .map(|r| (r.inspection_fails as f64, r.inspections as f64))
-            .collect::<Vec<_>>(),
-    );
-    let ret_prior = BetaPrior::fit(
-        &rows
-            .iter()
-            .map(|r| (r.attributed_returned, r.attributed_shipped))
-            .collect::<Vec<_>>(),
-    );
+            .filter(|g| g.1 > 0.0)
+            .map(|g| g.1)
+            .collect(),
+    ));
+    let ret_prior = lot_level_prior(&counted, inputs, ns);
     for r in &mut rows {
         r.inspection_fail_rate =
             (r.inspections > 0).then(|| r.inspection_fails as f64 / r.inspections as f64);
         r.attributed_return_rate =
             (r.attributed_shipped > 0.0).then(|| r.attributed_returned / r.attributed_shipped);
         r.shrunk_fail_rate = fail_prior.shrink(r.inspection_fails as f64, r.inspections as f64);
-        r.shrunk_return_rate = ret_prior.shrink(r.attributed_returned, r.attributed_shipped);
-        let c_ret = component(ret_prior.mean(), r.shrunk_return_rate);
+        let lots_shipped = ret_prior.lots[r.supplier.ix()];
+        r.shrunk_return_rate = match r.attributed_return_rate {
+            Some(rate) => ret_prior.prior.shrink(rate * lots_shipped, lots_shipped),
+            None => ret_prior.prior.mean(),
+        };
+        let c_ret = component(ret_prior.prior.mean(), r.shrunk_return_rate);
         let c_fail = component(fail_prior.mean(), r.shrunk_fail_rate);
-        r.score = (0.6 * c_ret + 0.4 * c_fail) * 0.9f64.powi(r.recalls.min(1000) as i32);
+        r.score = (0.7 * c_ret + 0.3 * c_fail) * 0.9f64.powi(r.recalls.min(1000) as i32);
     }
     rows.sort_by(|a, b| {
         a.score.total_cmp(&b.score).then_with(|| {
@@ -251,6 +270,89 @@ pub fn scorecard(
         })
     });
     rows
+}
+
+/// The median of `v` (0 for an empty list).
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
+}
+
+/// The return-rate prior, with lots as trials.
+struct LotPrior {
+    prior: BetaPrior,
+    /// Per supplier: lots with attributed shipments.
+    lots: Vec<f64>,
+}
+
+/// Fits the return-rate prior at lot level (see the module docs).
+fn lot_level_prior(counted: &[Option<SupplierIx>], inputs: &ScoreInputs, ns: usize) -> LotPrior {
+    let (mut n, mut ret, mut ship) = (vec![0.0; ns], vec![0.0; ns], vec![0.0; ns]);
+    for (i, s) in counted.iter().enumerate() {
+        if let Some(s) = s
+            && inputs.attributed_shipped[i] > 0.0
+        {
+            n[s.ix()] += 1.0;
+            ret[s.ix()] += inputs.attributed_returned[i];
+            ship[s.ix()] += inputs.attributed_shipped[i];
+        }
+    }
+    let total_ship: f64 = ship.iter().sum();
+    let mu = if total_ship > 0.0 {
+        (ret.iter().sum::<f64>() / total_ship).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let rate = |s: usize| ret[s] / ship[s];
+    // Within-supplier variance of lot rates, pooled over suppliers.
+    let (mut ss, mut df) = (0.0, 0.0);
+    for (i, s) in counted.iter().enumerate() {
+        if let Some(s) = s
+            && inputs.attributed_shipped[i] > 0.0
+            && n[s.ix()] >= 2.0
+        {
+            ss += (inputs.attributed_returned[i] / inputs.attributed_shipped[i] - rate(s.ix()))
+                .powi(2);
+        }
+    }
+    for &k in &n {
+        if k >= 2.0 {
+            df += k - 1.0;
+        }
+    }
+    let groups: Vec<usize> = (0..ns).filter(|s| n[*s] > 0.0).collect();
+    let kappa = if df > 0.0 && groups.len() >= 2 {
+        let sigma2 = ss / df;
+        let g = groups.len() as f64;
+        let mean_rate = groups.iter().map(|s| rate(*s)).sum::<f64>() / g;
+        let var_rates = groups
+            .iter()
+            .map(|s| (rate(*s) - mean_rate).powi(2))
+            .sum::<f64>()
+            / (g - 1.0);
+        let mean_inv_n = groups.iter().map(|s| 1.0 / n[*s]).sum::<f64>() / g;
+        let tau2 = var_rates - sigma2 * mean_inv_n;
+        if tau2 > 0.0 {
+            sigma2 / tau2
+        } else {
+            f64::INFINITY
+        }
+    } else {
+        f64::INFINITY
+    };
+    let cap = median(groups.iter().map(|s| n[*s]).collect());
+    LotPrior {
+        prior: BetaPrior::with_mean(mu, kappa.min(cap)),
+        lots: n,
+    }
 }
 
 /// The calendar quarter of a day, as `2021-Q4`.
