@@ -137,30 +137,33 @@ pub fn investigate(
     }
     sources.sort();
     sources.dedup();
-    // Lots of each group source.
-    let roots_of = |s: &Source| -> Vec<LotIx> {
-        match *s {
-            Source::Lot(l) => vec![l],
-            _ => ds
-                .lots
-                .iter()
-                .enumerate()
-                .filter(|(_, lot)| match *s {
-                    Source::Supplier(x) => {
-                        lot.origin == Origin::Supplied && lot.supplier == Some(x)
-                    }
-                    Source::Line(x) => lot.line == Some(x),
-                    Source::Site(x) => lot.site == Some(x),
-                    Source::Lot(_) => false,
-                })
-                .map(|(i, _)| LotIx::from_ix(i))
-                .collect(),
+    // Lots of each group source, collected in one pass over the lots
+    // (not one pass per candidate: suppliers, lines and sites can be many).
+    let index: std::collections::HashMap<Source, usize> =
+        sources.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let mut members: Vec<Vec<LotIx>> = vec![Vec::new(); sources.len()];
+    for (i, lot) in ds.lots.iter().enumerate() {
+        let l = LotIx::from_ix(i);
+        let mut add = |s: Source| {
+            if let Some(&k) = index.get(&s) {
+                members[k].push(l);
+            }
+        };
+        add(Source::Lot(l));
+        if let (Origin::Supplied, Some(s)) = (lot.origin, lot.supplier) {
+            add(Source::Supplier(s));
         }
-    };
+        if let Some(x) = lot.line {
+            add(Source::Line(x));
+        }
+        if let Some(x) = lot.site {
+            add(Source::Site(x));
+        }
+    }
     let mut out: Vec<Candidate> = sources
         .into_iter()
-        .map(|source| {
-            let roots = roots_of(&source);
+        .zip(members)
+        .map(|(source, roots)| {
             let mut hit: Vec<LotIx> = Vec::new();
             let mut n = 0u64;
             tracer.reach(&roots, Direction::Downstream, |l| {
