@@ -28,6 +28,11 @@
 //! - 500 SKUs, 24 sites, 40 lines, 500 customers; one customer shipment per
 //!   top-level lot, N/2000 returns and N/200 inspections.
 
+use lotgraph::core::analytics::balance::Balance;
+use lotgraph::core::analytics::investigate::{investigate, population};
+use lotgraph::core::analytics::recall::simulate;
+use lotgraph::core::analytics::returns::{ReturnFilter, lot_rates};
+use lotgraph::core::analytics::suppliers::{ScoreInputs, Window, scorecard};
 use lotgraph::core::graph::Genealogy;
 use lotgraph::core::ingest::{Ingested, ingest_dir};
 use lotgraph::core::model::Origin;
@@ -1224,6 +1229,76 @@ fn main() {
             );
         }
     }
+    // 5b. Analytics at this size (issue 3's targets: each under 2 s at 1M).
+    let time = |f: &mut dyn FnMut() -> String| {
+        let t = Instant::now();
+        let what = f();
+        (t.elapsed(), what)
+    };
+    let (t_rates, rates_what) = time(&mut || {
+        let r = lot_rates(ds, &ReturnFilter::default());
+        format!(
+            "{} lots rated, {} flagged",
+            r.len(),
+            r.iter().filter(|x| x.flagged).count()
+        )
+    });
+    let (t_score, score_what) = time(&mut || {
+        let inputs =
+            ScoreInputs::compute(ds, genealogy, &ReturnFilter::default()).expect("acyclic");
+        let card = scorecard(ds, genealogy, &inputs, Window::default());
+        format!("{} suppliers", card.len())
+    });
+    let mut largest: Vec<LotIx> = (0..n_lots)
+        .map(LotIx::from_ix)
+        .filter(|l| ds.lot(*l).origin == Origin::Supplied)
+        .collect();
+    largest.sort_by_key(|l| (std::cmp::Reverse(genealogy.outputs().degree(*l)), l.0));
+    largest.truncate(100);
+    let (t_recall, recall_what) = time(&mut || {
+        let bal = Balance::compute(ds);
+        let r = simulate(ds, genealogy, &bal, &largest, 0.0);
+        format!(
+            "{} lots affected, {} customers",
+            r.lots.len(),
+            r.customers.len()
+        )
+    });
+    let pop = population(ds);
+    let shipped: Vec<LotIx> = (0..n_lots)
+        .map(LotIx::from_ix)
+        .filter(|l| pop[l.ix()])
+        .collect();
+    let mut crng = Rng(o.seed ^ 0xc0de);
+    let mut complaints: Vec<LotIx> = (0..50)
+        .map(|_| shipped[crng.below(shipped.len() as u64) as usize])
+        .collect();
+    complaints.sort();
+    complaints.dedup();
+    let (t_inv, inv_what) = time(&mut || {
+        let c = investigate(ds, genealogy, &complaints, &pop);
+        format!(
+            "{} complaint lots, {} candidates",
+            complaints.len(),
+            c.len()
+        )
+    });
+    for (name, d, what) in [
+        ("return rates, all lots", t_rates, &rates_what),
+        (
+            "supplier scorecard (attribution + score)",
+            t_score,
+            &score_what,
+        ),
+        (
+            "recall of the 100 largest supplier lots",
+            t_recall,
+            &recall_what,
+        ),
+        ("investigation of 50 complaint lots", t_inv, &inv_what),
+    ] {
+        println!("analytics: {name}: {} ({what})", fmt_dur(d));
+    }
     println!(
         "peak memory at end: VmHWM {}{} (VmRSS {})",
         mib(hwm_end),
@@ -1287,5 +1362,13 @@ fn main() {
         },
         mib(hwm_end)
     );
+    for (name, d) in [
+        ("return rates, all lots", t_rates),
+        ("supplier scorecard", t_score),
+        ("recall, 100 largest supplier lots", t_recall),
+        ("investigation, 50 complaint lots", t_inv),
+    ] {
+        println!("| {name} | {} |", fmt_dur(d));
+    }
     drop(snap);
 }

@@ -24,6 +24,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (unit, property, doc, integration)"
 cargo test --workspace --locked
 
+step "notebooks run (their assertions hold)"
+LOTGRAPH="$PWD/target/debug/lotgraph" python3 scripts/run-notebooks.py >/dev/null
+
 step "demo data is exactly what its generator writes, and passes its checks"
 regen="$(mktemp -d)"
 trap 'rm -rf "$regen"' EXIT

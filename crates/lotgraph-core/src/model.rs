@@ -476,7 +476,7 @@ pub struct Dataset {
     pub inspections: Vec<Inspection>,
     /// Unknown columns per file, indexed by `FileKind as usize`.
     pub extras: [Extras; 9],
-    lot_index: OnceLock<HashMap<String, LotIx>>,
+    lot_index: OnceLock<HashMap<String, u32>>,
 }
 
 impl Dataset {
@@ -493,15 +493,15 @@ impl Dataset {
                 self.lots
                     .iter()
                     .enumerate()
-                    .map(|(i, l)| (l.id.clone(), LotIx::from_ix(i)))
+                    .map(|(i, l)| (l.id.clone(), i as u32))
                     .collect()
             })
             .get(id)
-            .copied()
+            .map(|i| LotIx(*i))
     }
 
     /// Installs a ready-made id → index map (ingest builds one anyway).
-    pub(crate) fn set_lot_index(&mut self, map: HashMap<String, LotIx>) {
+    pub(crate) fn set_lot_index(&mut self, map: HashMap<String, u32>) {
         let _ = self.lot_index.set(map);
     }
 

@@ -160,33 +160,63 @@ pub fn investigate(
             add(Source::Site(x));
         }
     }
-    let mut out: Vec<Candidate> = sources
-        .into_iter()
-        .zip(members)
-        .map(|(source, roots)| {
-            let mut hit: Vec<LotIx> = Vec::new();
-            let mut n = 0u64;
-            tracer.reach(&roots, Direction::Downstream, |l| {
-                if is_complaint[l.ix()] {
-                    hit.push(l);
-                    n += 1;
-                } else if population[l.ix()] {
-                    n += 1;
-                }
-            });
-            let k = hit.len() as u64;
-            let ln_p = ln_hypergeom_upper_tail(k, n_pop, n_c, n);
-            hit.sort_by(|a, b| ds.lot(*a).id.cmp(&ds.lot(*b).id));
-            Candidate {
-                source,
-                complaint_lots: hit,
-                other_lots_reached: n - k,
-                ln_p,
-                score: -ln_p / std::f64::consts::LN_10,
+    // Each candidate is one forward walk; the walks are independent, so
+    // they are spread over the machine's cores, one Tracer per thread.
+    let evaluate = |tracer: &mut Tracer, source: Source, roots: &[LotIx]| {
+        let mut hit: Vec<LotIx> = Vec::new();
+        let mut n = 0u64;
+        tracer.reach(roots, Direction::Downstream, |l| {
+            if is_complaint[l.ix()] {
+                hit.push(l);
+                n += 1;
+            } else if population[l.ix()] {
+                n += 1;
             }
+        });
+        let k = hit.len() as u64;
+        let ln_p = ln_hypergeom_upper_tail(k, n_pop, n_c, n);
+        hit.sort_by(|a, b| ds.lot(*a).id.cmp(&ds.lot(*b).id));
+        Candidate {
+            source,
+            complaint_lots: hit,
+            other_lots_reached: n - k,
+            ln_p,
+            score: -ln_p / std::f64::consts::LN_10,
+        }
+    };
+    let work: Vec<(Source, Vec<LotIx>)> = sources.into_iter().zip(members).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(work.len().div_ceil(64).max(1));
+    let mut out: Vec<Candidate> = if threads <= 1 {
+        work.iter()
+            .map(|(s, r)| evaluate(&mut tracer, *s, r))
+            .collect()
+    } else {
+        drop(tracer);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let work = &work;
+                    let evaluate = &evaluate;
+                    scope.spawn(move || {
+                        let mut tracer = Tracer::new(g);
+                        // Interleaved so that the few huge group walks spread out.
+                        work.iter()
+                            .skip(t)
+                            .step_by(threads)
+                            .map(|(s, r)| evaluate(&mut tracer, *s, r))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
         })
-        .filter(|c| !c.complaint_lots.is_empty())
-        .collect();
+    };
+    out.retain(|c| !c.complaint_lots.is_empty());
     out.sort_by(|a, b| {
         a.ln_p
             .total_cmp(&b.ln_p)

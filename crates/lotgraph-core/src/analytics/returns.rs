@@ -3,8 +3,11 @@
 //!
 //! For lot L of SKU k: `shipped` = units shipped to customers (any status),
 //! `returned` = units returned (after the filters), `rate` = returned /
-//! shipped. The baseline of L is k's pooled rate over its *other* lots
-//! (Σ returned / Σ shipped excluding L). L's p-value is the one-sided
+//! shipped. The baseline of L is k's pooled rate over its *other* lots,
+//! with half a returned unit added to the pool: (Σ returned + ½) /
+//! (Σ shipped + 1) excluding L. The half unit only matters when the other
+//! lots had (almost) no returns: without it a baseline of exactly 0 would
+//! make a single return infinitely significant. L's p-value is the one-sided
 //! binomial tail P(X ≥ returned | shipped, baseline) (units rounded to whole
 //! numbers); p-values of all tested lots are corrected with
 //! Benjamini-Hochberg at a 5% false-discovery rate, and `flagged` marks the
@@ -102,7 +105,7 @@ pub struct LotRate {
 /// let rates = lot_rates(&ds, &ReturnFilter::default());
 /// assert_eq!(ds.lot(rates[0].lot).id, "A");
 /// assert!((rates[0].rate.unwrap() - 0.06).abs() < 1e-12);
-/// assert!((rates[0].baseline.unwrap() - 15.0 / 3000.0).abs() < 1e-12);
+/// assert!((rates[0].baseline.unwrap() - 15.5 / 3001.0).abs() < 1e-12);
 /// assert!(rates[0].flagged && !rates[1].flagged);
 /// ```
 pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
@@ -124,7 +127,8 @@ pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
         }
         let other_ship = sku_ship[lot.sku.ix()] - shipped;
         let other_ret = sku_ret[lot.sku.ix()] - returned;
-        let baseline = (other_ship > 1e-9).then(|| (other_ret / other_ship).clamp(0.0, 1.0));
+        let baseline =
+            (other_ship > 1e-9).then(|| ((other_ret + 0.5) / (other_ship + 1.0)).clamp(0.0, 1.0));
         let rate = (shipped > 0.0).then(|| returned / shipped);
         let ci = wilson(returned, shipped, Z95);
         let p_value = match baseline {

@@ -480,9 +480,8 @@ impl Ingester {
             ids.sort();
             return Err(IngestError::Cycle { lots: ids });
         }
-        let lot_ids = std::mem::take(&mut self.lots.ids);
-        self.ds
-            .set_lot_index(lot_ids.into_iter().map(|(k, v)| (k, LotIx(v))).collect());
+        // The registry's map becomes the dataset's id index as is.
+        self.ds.set_lot_index(std::mem::take(&mut self.lots.ids));
         Ok(Ingested {
             dataset: self.ds,
             genealogy,

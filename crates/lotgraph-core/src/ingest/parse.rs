@@ -9,6 +9,12 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 /// offset) is taken.
 pub fn date(s: &str) -> Result<NaiveDate, String> {
     let t = s.trim();
+    // Fast path for the common `YYYY-MM-DD` (chrono's format parser is ~30x
+    // slower and dates are a tenth of ingest time); anything else, including
+    // invalid days, falls through to the general parsers and their message.
+    if let Some(d) = plain_date(t.as_bytes()) {
+        return Ok(d);
+    }
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Ok(d);
     }
@@ -28,6 +34,18 @@ pub fn date(s: &str) -> Result<NaiveDate, String> {
         return Ok(dt.date_naive());
     }
     Err(format!("{s:?} is not an ISO 8601 date (YYYY-MM-DD)"))
+}
+
+fn plain_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 /// Parses a finite decimal number.
