@@ -107,7 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let flagged = rates.iter().filter(|r| r.flagged).count();
     let doc = match args.by {
         By::Lot => lots_document(ds, &rates),
-        By::Supplier => supplier_document(ds, &snap.genealogy, &filter)?,
+        By::Supplier => supplier_document(ds, &snap.genealogy, &filter, &rates)?,
         by => group_document(ds, &rates, by),
     };
     let mut out = open_output(&args.output)?;
@@ -283,21 +283,43 @@ fn supplier_document(
     ds: &Dataset,
     g: &lotgraph_core::Genealogy,
     filter: &ReturnFilter,
+    rates: &[LotRate],
 ) -> anyhow::Result<Document> {
     let inputs = ScoreInputs::compute(ds, g, filter)?;
+    let mut flagged = vec![false; ds.lots.len()];
+    for r in rates {
+        flagged[r.lot.ix()] = r.flagged;
+    }
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    let mut roots: BTreeMap<String, Vec<lotgraph_core::LotIx>> = BTreeMap::new();
     for (i, lot) in ds.lots.iter().enumerate() {
         if let (Origin::Supplied, Some(s)) = (lot.origin, lot.supplier) {
-            let e = groups.entry(ds.suppliers[s.ix()].id.clone()).or_default();
+            let id = &ds.suppliers[s.ix()].id;
+            let e = groups.entry(id.clone()).or_default();
             e.lots += 1;
             e.shipped += inputs.attributed_shipped()[i];
             e.returned += inputs.attributed_returned()[i];
+            roots
+                .entry(id.clone())
+                .or_default()
+                .push(lotgraph_core::LotIx::from_ix(i));
+        }
+    }
+    // flagged_lots: flagged lots made (in part) from the supplier's lots.
+    let mut tracer = lotgraph_core::Tracer::new(g);
+    for (id, r) in &roots {
+        let mut n = 0;
+        tracer.reach(r, lotgraph_core::Direction::Downstream, |l| {
+            n += u64::from(flagged[l.ix()])
+        });
+        if let Some(e) = groups.get_mut(id) {
+            e.flagged = n;
         }
     }
     Ok(grouped(
         col::SUPPLIER_ID,
         "Return rates by supplier (attributed through the genealogy)".into(),
         groups.into_iter().collect(),
-        vec!["shipped and returned are Σ units(F)·share(S, F) over the supplier's lots S and every lot F made from them.".into()],
+        vec!["shipped and returned are Σ units(F)·share(S, F) over the supplier's lots S and every lot F made from them; flagged_lots counts flagged lots made from them.".into()],
     ))
 }

@@ -56,13 +56,16 @@ impl LotUnits {
             shipped: vec![0.0; n],
             returned: vec![0.0; n],
         };
+        // With an SKU filter only that SKU's units count (so attribution
+        // answers "which suppliers are behind this product's returns").
+        let counts = |l: LotIx| filter.sku.is_none_or(|s| ds.lot(l).sku == s);
         for s in &ds.shipments {
-            if matches!(s.to, Destination::Customer(_)) {
+            if matches!(s.to, Destination::Customer(_)) && counts(s.lot) {
                 u.shipped[s.lot.ix()] += s.quantity;
             }
         }
         for (i, r) in ds.returns.iter().enumerate() {
-            if filter.admits(ds, i) {
+            if filter.admits(ds, i) && counts(r.lot) {
                 u.returned[r.lot.ix()] += r.quantity;
             }
         }
