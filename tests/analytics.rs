@@ -3,57 +3,21 @@
 //! `data/fixtures/analytics`, whose README derives by hand every number
 //! asserted here, plus the demo story on `data/demo`.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{fixture, ingested_dir, run, text};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/fixtures")
-        .join(name)
-}
-
-fn lotgraph(ws: &Path) -> Command {
-    let mut c = Command::cargo_bin("lotgraph").unwrap();
-    c.env("LOTGRAPH_WORKSPACE", ws)
-        .env_remove("LOTGRAPH_TEST_CRASH_BEFORE_COMMIT");
-    c
-}
-
-/// A temp workspace with the dataset in `dir` ingested.
-fn ingested_dir(dir: &Path) -> tempfile::TempDir {
-    let ws = tempfile::tempdir().unwrap();
-    lotgraph(ws.path())
-        .arg("ingest")
-        .arg(dir)
-        .assert()
-        .success();
-    ws
-}
+use std::path::Path;
 
 /// A temp workspace with `data/fixtures/analytics` ingested.
 fn analytics() -> tempfile::TempDir {
     ingested_dir(&fixture("analytics"))
 }
 
-fn run(ws: &Path, args: &[&str]) -> Vec<u8> {
-    let out = lotgraph(ws).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 fn json(ws: &Path, args: &[&str]) -> Value {
     let mut a = args.to_vec();
     a.extend(["--format", "json"]);
     serde_json::from_slice(&run(ws, &a)).unwrap()
-}
-
-fn text(ws: &Path, args: &[&str]) -> String {
-    String::from_utf8(run(ws, args)).unwrap()
 }
 
 /// `v` is a number within 1e-12 of `want`.

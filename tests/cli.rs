@@ -2,54 +2,11 @@
 //! or more per command, with hand-computed expected answers (see
 //! `data/fixtures/toy/README.md`) and insta snapshots of every trace format.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{fixture, ingested, json, lotgraph, text};
 use predicates::prelude::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/fixtures")
-        .join(name)
-}
-
-fn lotgraph(ws: &Path) -> Command {
-    let mut c = Command::cargo_bin("lotgraph").unwrap();
-    c.env("LOTGRAPH_WORKSPACE", ws)
-        .env_remove("LOTGRAPH_TEST_CRASH_BEFORE_COMMIT");
-    c
-}
-
-/// A temp workspace with `name` ingested.
-fn ingested(name: &str) -> tempfile::TempDir {
-    let ws = tempfile::tempdir().unwrap();
-    lotgraph(ws.path())
-        .arg("ingest")
-        .arg(fixture(name))
-        .assert()
-        .success();
-    ws
-}
-
-fn json(ws: &Path, args: &[&str]) -> Value {
-    let out = lotgraph(ws).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn text(ws: &Path, args: &[&str]) -> String {
-    let out = lotgraph(ws).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// (lot_id, depth, share) of a trace document.
 fn lots(doc: &Value) -> Vec<(String, u64, f64)> {

@@ -5,15 +5,13 @@
 
 use super::{ReturnCategoryArg, WorkspaceArgs};
 use crate::Status;
-use crate::report::document::{Bar, Chart, Document, TableFormat};
-use crate::report::{Cell, Tabular, columns as col, open_output};
+use crate::report::document::{Bar, Chart, Document};
+use crate::report::{Cell, Tabular, columns as col};
 use chrono::NaiveDate;
 use lotgraph_core::LotIx;
 use lotgraph_core::analytics::investigate::{investigate, population};
 use lotgraph_core::analytics::returns::ReturnFilter;
 use serde_json::json;
-use std::io::Write;
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("complaints").required(true).args(["lot", "from_returns"])))]
@@ -39,11 +37,8 @@ pub struct Args {
     /// How many candidates to list.
     #[arg(long, default_value_t = 15)]
     pub top: usize,
-    #[arg(long, short, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
-    /// Where to write (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
@@ -158,8 +153,6 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         json: json!({ "complaint_lots": ids, "candidates": json_c }),
         tables: vec![("candidates".into(), t)],
     };
-    let mut out = open_output(&args.output)?;
-    doc.write(args.format, &mut *out)?;
-    out.flush()?;
+    args.report.emit(&doc)?;
     Ok(Status::Ok)
 }

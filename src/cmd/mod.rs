@@ -14,6 +14,7 @@ pub mod trace;
 
 use crate::snapshot::{self, Snapshot};
 use anyhow::Context;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Where the snapshot lives.
@@ -33,6 +34,27 @@ impl WorkspaceArgs {
     /// Loads the live snapshot.
     pub fn load(&self) -> anyhow::Result<Snapshot> {
         snapshot::load(&self.workspace).context("cannot load the snapshot")
+    }
+}
+
+/// Where and how an analytics command writes its document.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = crate::report::document::TableFormat::Table)]
+    pub format: crate::report::document::TableFormat,
+    /// Where to write (`-` = stdout).
+    #[arg(long, short, default_value = "-")]
+    pub output: PathBuf,
+}
+
+impl ReportArgs {
+    /// Renders `doc` in the chosen format to the chosen place.
+    pub fn emit(&self, doc: &crate::report::document::Document) -> anyhow::Result<()> {
+        let mut out = crate::report::open_output(&self.output)?;
+        doc.write(self.format, &mut *out)?;
+        out.flush()?;
+        Ok(())
     }
 }
 

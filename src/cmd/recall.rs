@@ -7,8 +7,8 @@
 
 use super::{WorkspaceArgs, find_line, find_lot, find_site, find_supplier};
 use crate::Status;
-use crate::report::document::{Chart, Document, GraphNode, TableFormat};
-use crate::report::{Cell, Tabular, columns as col, fmt_num, json_number, open_output};
+use crate::report::document::{Chart, Document, GraphNode};
+use crate::report::{Cell, Tabular, columns as col, fmt_num, json_number};
 use crate::snapshot::Snapshot;
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -104,11 +104,8 @@ pub struct SimulateArgs {
     /// Also write the customer notification list (CSV) here.
     #[arg(long)]
     pub notify: Option<PathBuf>,
-    #[arg(long, short, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
-    /// Where to write (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
@@ -120,11 +117,8 @@ pub struct CompareArgs {
     /// `to=DATE`, `min-share=X` (repeatable; at least two).
     #[arg(long = "scenario", required = true, num_args = 1)]
     pub scenarios: Vec<String>,
-    #[arg(long, short, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
-    /// Where to write (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
@@ -176,9 +170,7 @@ fn run_simulate(args: SimulateArgs) -> anyhow::Result<Status> {
         doc.tables[1].1.write_csv(&mut w)?;
         w.flush()?;
     }
-    let mut out = open_output(&args.output)?;
-    doc.write(args.format, &mut *out)?;
-    out.flush()?;
+    args.report.emit(&doc)?;
     Ok(Status::Ok)
 }
 
@@ -476,8 +468,6 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
         json: json!({ "scenarios": json_s }),
         tables: vec![("scenarios".into(), t)],
     };
-    let mut out = open_output(&args.output)?;
-    doc.write(args.format, &mut *out)?;
-    out.flush()?;
+    args.report.emit(&doc)?;
     Ok(Status::Ok)
 }

@@ -5,8 +5,8 @@
 
 use super::{ReturnCategoryArg, WorkspaceArgs};
 use crate::Status;
-use crate::report::document::{Bar, Chart, Document, TableFormat};
-use crate::report::{Cell, Tabular, columns as col, open_output};
+use crate::report::document::{Bar, Chart, Document};
+use crate::report::{Cell, Tabular, columns as col};
 use chrono::NaiveDate;
 use lotgraph_core::analytics::returns::{LotRate, ReturnFilter, lot_rates};
 use lotgraph_core::analytics::stats::{Z95, wilson};
@@ -14,8 +14,6 @@ use lotgraph_core::analytics::suppliers::ScoreInputs;
 use lotgraph_core::model::{Dataset, Origin};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::PathBuf;
 
 /// How to group rates.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -52,11 +50,8 @@ pub struct Args {
     /// Exit 1 when any lot is flagged.
     #[arg(long)]
     pub strict: bool,
-    #[arg(long, short, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
-    /// Where to write (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
@@ -110,9 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         By::Supplier => supplier_document(ds, &snap.genealogy, &filter, &rates)?,
         by => group_document(ds, &rates, by),
     };
-    let mut out = open_output(&args.output)?;
-    doc.write(args.format, &mut *out)?;
-    out.flush()?;
+    args.report.emit(&doc)?;
     Ok(if args.strict && flagged > 0 {
         Status::Findings
     } else {

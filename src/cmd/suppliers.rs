@@ -5,15 +5,13 @@
 
 use super::WorkspaceArgs;
 use crate::Status;
-use crate::report::document::{Bar, Chart, Document, TableFormat};
-use crate::report::{Cell, Tabular, columns as col, open_output};
+use crate::report::document::{Bar, Chart, Document};
+use crate::report::{Cell, Tabular, columns as col};
 use chrono::NaiveDate;
 use lotgraph_core::analytics::returns::ReturnFilter;
 use lotgraph_core::analytics::suppliers::{ScoreInputs, SupplierScore, Window, scorecard, trend};
 use lotgraph_core::model::Dataset;
 use serde_json::json;
-use std::io::Write;
-use std::path::PathBuf;
 
 /// Period of a trend table.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -33,11 +31,8 @@ pub struct Args {
     /// One scorecard per period instead of one overall.
     #[arg(long, value_enum)]
     pub trend: Option<Period>,
-    #[arg(long, short, value_enum, default_value_t = TableFormat::Table)]
-    pub format: TableFormat,
-    /// Where to write (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
@@ -140,8 +135,6 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             }
         }
     };
-    let mut out = open_output(&args.output)?;
-    doc.write(args.format, &mut *out)?;
-    out.flush()?;
+    args.report.emit(&doc)?;
     Ok(Status::Ok)
 }
