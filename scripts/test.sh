@@ -25,7 +25,7 @@ step "cargo test (unit, property, doc, integration)"
 cargo test --workspace --locked
 
 step "notebooks run (their assertions hold)"
-LOTGRAPH="$PWD/target/debug/lotgraph" python3 scripts/run-notebooks.py >/dev/null
+LOTGRAPH="${CARGO_TARGET_DIR:-$PWD/target}/debug/lotgraph" python3 scripts/run-notebooks.py >/dev/null
 
 step "demo data is exactly what its generator writes, and passes its checks"
 regen="$(mktemp -d)"

@@ -9,7 +9,9 @@
 //!
 //! A new snapshot is written to a temporary directory, fsynced, renamed into
 //! place, and only then made live by atomically replacing `CURRENT`; a failed
-//! or killed ingest therefore leaves the previous snapshot loadable.
+//! or killed ingest therefore leaves the previous snapshot loadable. Writers
+//! take an exclusive lock on `W/LOCK`; the generation that was live before a
+//! write is kept until the next one, for readers still loading it.
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, StringBuilder, UInt8Builder, UInt32Builder,
@@ -374,6 +376,7 @@ fn write_tables(dir: &Path, ds: &Dataset, rejects: &[Reject]) -> Result<(), Snap
         .write(&p("customers"))?;
     TableBuilder::default()
         .utf8("line", ds.lines.iter().map(String::as_str))
+        .u32_opt("site", ds.line_sites.iter().map(|s| s.map(|s| s.0)))
         .write(&p("lines"))?;
     let l = &ds.lots;
     TableBuilder::default()
@@ -536,7 +539,11 @@ fn read_tables(dir: &Path) -> Result<Dataset, SnapshotError> {
 
     let t = Table::open(&p("lines"))?;
     let line = t.utf8("line")?;
+    let line_site = t.u32("site")?;
     ds.lines = (0..t.rows()).map(|i| line.value(i).to_string()).collect();
+    ds.line_sites = (0..t.rows())
+        .map(|i| opt_u32(line_site, i).map(SiteIx))
+        .collect();
 
     let t = Table::open(&p("lots"))?;
     let (id, sku, origin, supplier, slc, site, line, prod, recv, exp, qty, cost, status) = (
@@ -753,7 +760,7 @@ fn sync_dir(dir: &Path) -> Result<(), SnapshotError> {
 }
 
 /// Writes a complete new snapshot and makes it live atomically; then removes
-/// older generations. `before_commit` runs after every file is durable and
+/// generations older than the one it replaced. `before_commit` runs after every file is durable and
 /// before the switch (tests use it to simulate a crash at the worst moment).
 pub fn write(
     workspace: &Path,
@@ -763,6 +770,16 @@ pub fn write(
     before_commit: impl FnOnce(),
 ) -> Result<PathBuf, SnapshotError> {
     std::fs::create_dir_all(workspace).map_err(io(workspace))?;
+    // One writer at a time: a second ingest waits here rather than deleting
+    // the first one's generation under it. The lock goes with the handle.
+    let lock_path = workspace.join("LOCK");
+    let lock = File::create(&lock_path).map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    // The generation live before this write is kept one round, so a reader
+    // that is loading it right now is not cut off.
+    let previous = std::fs::read_to_string(current_file(workspace))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let stamp = format!(
         "{}-{}",
         chrono::Utc::now().format("%Y%m%dT%H%M%S%.9f"),
@@ -796,7 +813,8 @@ pub fn write(
     let rj_tmp = workspace.join(format!(".rejects.csv.tmp-{stamp}"));
     write_durably(&rj_tmp, &rejects_csv(rejects))?;
     std::fs::rename(&rj_tmp, &rj).map_err(io(&rj))?;
-    remove_stale(workspace, &gen_name);
+    remove_stale(workspace, &[gen_name.as_str(), previous.as_str()]);
+    drop(lock);
     Ok(live)
 }
 
@@ -825,14 +843,14 @@ fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), SnapshotError> {
 
 /// Removes old generations and temporary directories of ingests that are no
 /// longer running.
-fn remove_stale(workspace: &Path, live: &str) {
+fn remove_stale(workspace: &Path, keep: &[&str]) {
     let Ok(entries) = std::fs::read_dir(workspace) else {
         return;
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let stale = if name.starts_with("gen-") {
-            name != live
+            !keep.contains(&name.as_str())
         } else if let Some(rest) = name.strip_prefix(".tmp-gen-") {
             // A temp dir whose writer process is gone.
             rest.rsplit('-')
@@ -926,6 +944,7 @@ mod tests {
         assert_eq!(a.customers, b.customers);
         assert_eq!(a.lots, b.lots);
         assert_eq!(a.lines, b.lines);
+        assert_eq!(a.line_sites, b.line_sites);
         assert_eq!(a.consumptions, b.consumptions);
         assert_eq!(a.shipments, b.shipments);
         assert_eq!(a.returns, b.returns);
@@ -943,8 +962,11 @@ mod tests {
         let first = write(ws.path(), &ing.dataset, &manifest(), &[], || {}).unwrap();
         let second = write(ws.path(), &ing.dataset, &manifest(), &[], || {}).unwrap();
         assert_ne!(first, second);
-        assert!(!first.exists(), "the old generation is removed");
-        assert_eq!(load(ws.path()).unwrap().dir, second);
+        assert!(first.exists(), "the previous generation is kept one round");
+        let third = write(ws.path(), &ing.dataset, &manifest(), &[], || {}).unwrap();
+        assert!(!first.exists(), "older generations are removed");
+        assert!(second.exists());
+        assert_eq!(load(ws.path()).unwrap().dir, third);
     }
 
     #[test]

@@ -287,7 +287,7 @@ fn interrupted_ingest_leaves_the_previous_snapshot() {
             n.starts_with("gen-") || n.starts_with(".tmp-gen-")
         })
         .count();
-    assert_eq!(gens, 1);
+    assert_eq!(gens, 2);
     lotgraph(ws.path())
         .args(["lot", "show", "F3"])
         .assert()
@@ -397,4 +397,95 @@ fn a_closed_pipe_is_not_an_error() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&code.stdout).trim(), "0");
+}
+
+/// Writes a dataset of inline CSV files into a temp dir.
+fn dataset(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn tree_with_max_depth_shows_every_listed_lot() {
+    // R <- A <- B <- C <- D, and B -> R directly: B is at depth 1 via the
+    // short path but is first drawn at depth 2 under A, where the limit
+    // would cut its inputs; the shallow occurrence must still show them.
+    let d = dataset(&[
+        (
+            "lots.csv",
+            "lot_id,sku,origin,supplier_id,quantity\nD,RAW,supplied,S1,10\nC,MID,produced,,10\nB,MID,produced,,10\nA,MID,produced,,10\nR,FIN,produced,,10\n",
+        ),
+        (
+            "consumptions.csv",
+            "input_lot_id,output_lot_id,quantity\nD,C,1\nC,B,1\nB,A,1\nA,R,1\nB,R,1\n",
+        ),
+    ]);
+    let ws = common::ingested_dir(d.path());
+    let tree = text(ws.path(), &["trace", "back", "R", "--max-depth", "3"]);
+    assert!(tree.contains("D  RAW"), "{tree}");
+    let table = text(
+        ws.path(),
+        &["trace", "back", "R", "--max-depth", "3", "--format", "csv"],
+    );
+    assert_eq!(table.lines().count(), 5, "{table}");
+}
+
+#[test]
+fn a_bad_output_path_fails_before_the_snapshot_changes() {
+    let ws = ingested("toy");
+    lotgraph(ws.path())
+        .arg("ingest")
+        .arg(fixture("imbalance"))
+        .args(["--output", "/nonexistent/dir/summary.txt"])
+        .assert()
+        .code(2);
+    // Still the toy snapshot: lot R exists, lot F3 (imbalance) does not.
+    lotgraph(ws.path())
+        .args(["lot", "show", "R"])
+        .assert()
+        .success();
+    lotgraph(ws.path())
+        .args(["lot", "show", "F3"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn min_share_must_be_a_fraction() {
+    let ws = ingested("toy");
+    for bad in ["NaN", "7", "-0.1"] {
+        lotgraph(ws.path())
+            .args(["recall", "simulate", "--lot", "A"])
+            .arg(format!("--min-share={bad}"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("not a fraction between 0 and 1"));
+    }
+}
+
+#[test]
+fn lines_are_names_at_a_site() {
+    // Two plants both have a LINE-1: they are two lines, not one.
+    let d = dataset(&[(
+        "lots.csv",
+        "lot_id,sku,origin,site_id,line,produced_on,quantity\nF,FIN,produced,P1,LINE-1,2024-01-01,5\nG,FIN,produced,P2,LINE-1,2024-01-01,5\n",
+    )]);
+    let ws = common::ingested_dir(d.path());
+    let f = json(ws.path(), &["lot", "show", "F", "--format", "json"]);
+    assert_eq!(f["line"], "LINE-1@P1");
+    let r = json(
+        ws.path(),
+        &[
+            "recall", "simulate", "--line", "LINE-1", "--site", "P2", "--format", "json",
+        ],
+    );
+    assert_eq!(r["seeds"], serde_json::json!(["G"]));
+    let both = json(
+        ws.path(),
+        &["recall", "simulate", "--line", "LINE-1", "--format", "json"],
+    );
+    assert_eq!(both["seeds"], serde_json::json!(["F", "G"]));
 }

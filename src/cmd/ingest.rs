@@ -47,6 +47,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         files: ing.reports.iter().map(FileCount::from).collect(),
         warnings: ing.warnings.clone(),
     };
+    // Open the summary's destination first: failing on it after the snapshot
+    // went live would report an error for an ingest that took effect.
+    let mut out = open_output(&args.output)?;
     snapshot::write(
         &args.ws.workspace,
         &ing.dataset,
@@ -68,7 +71,6 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     for w in &ing.warnings {
         eprintln!("lotgraph: warning: {w}");
     }
-    let mut out = open_output(&args.output)?;
     args.write_summary(&ing, elapsed.as_secs_f64(), &mut *out)?;
     out.flush()?;
     let rejected: u64 = ing.reports.iter().map(|r| r.rejected).sum();

@@ -23,16 +23,16 @@ pub struct Args {
     #[arg(long)]
     pub from_returns: bool,
     /// With --from-returns: only returns of this category.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, requires = "from_returns")]
     pub category: Option<ReturnCategoryArg>,
     /// With --from-returns: only lots of this SKU.
-    #[arg(long)]
+    #[arg(long, requires = "from_returns")]
     pub sku: Option<String>,
     /// With --from-returns: only returns reported on or after this date.
-    #[arg(long)]
+    #[arg(long, requires = "from_returns")]
     pub from: Option<NaiveDate>,
     /// With --from-returns: only returns reported on or before this date.
-    #[arg(long)]
+    #[arg(long, requires = "from_returns")]
     pub to: Option<NaiveDate>,
     /// How many candidates to list.
     #[arg(long, default_value_t = 15)]
@@ -99,7 +99,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             Cell::Int(c.complaint_lots.len() as u64),
             Cell::Int(c.other_lots_reached),
             Cell::Num(Some((c.score * 100.0).round() / 100.0)),
-            Cell::Num(Some(p)),
+            Cell::Prob(p),
             Cell::text(evidence.join(" ")),
         ]);
         json_c.push(json!({

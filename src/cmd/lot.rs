@@ -96,10 +96,7 @@ impl LotFacts {
                 Cell::opt(lot.supplier_lot_code.as_deref()),
             ),
             ("site_id", Cell::opt(lot.site.map(|s| ds.site_id(s)))),
-            (
-                "line",
-                Cell::opt(lot.line.map(|l| ds.lines[l.ix()].as_str())),
-            ),
+            ("line", Cell::opt(lot.line.map(|l| ds.line_label(l)))),
             ("produced_on", Cell::Date(lot.produced_on)),
             ("received_on", Cell::Date(lot.received_on)),
             ("expires_on", Cell::Date(expiry.map(|e| e.0))),
@@ -127,13 +124,21 @@ impl LotFacts {
                 Cell::Num(Some(s.on_hand)),
             ]);
         }
-        let relatives = |csr: &lotgraph_core::graph::Csr, qty_of_input: bool| {
+        // Consumed quantities are in the input lot's unit: the relative's
+        // for parents (upstream), this lot's for children (downstream).
+        let relatives = |way: lotgraph_core::Direction| {
+            let csr = match way {
+                lotgraph_core::Direction::Upstream => g.inputs(),
+                lotgraph_core::Direction::Downstream => g.outputs(),
+            };
             let mut t = Tabular::new(&[col::LOT_ID, col::SKU, col::CONSUMED, col::UOM]);
             let mut v: Vec<(LotIx, f64)> = csr.edges(ix).collect();
             v.sort_by(|a, b| ds.lot(a.0).id.cmp(&ds.lot(b.0).id));
             for (o, q) in v {
-                // Consumed quantities are in the input lot's unit.
-                let input = if qty_of_input { o } else { ix };
+                let input = match way {
+                    lotgraph_core::Direction::Upstream => o,
+                    lotgraph_core::Direction::Downstream => ix,
+                };
                 t.push(vec![
                     Cell::text(&ds.lot(o).id),
                     Cell::text(&ds.product_of(o).sku),
@@ -143,8 +148,8 @@ impl LotFacts {
             }
             t
         };
-        let parents = relatives(g.inputs(), true);
-        let children = relatives(g.outputs(), false);
+        let parents = relatives(lotgraph_core::Direction::Upstream);
+        let children = relatives(lotgraph_core::Direction::Downstream);
         let mut shipments = Tabular::new(&[
             col::SHIPMENT_ID,
             col::TO,
@@ -266,6 +271,7 @@ impl LotFacts {
                 Cell::Int(n) => n.to_string(),
                 Cell::Share(x) => format!("{x:.4}"),
                 Cell::Bool(b) => b.to_string(),
+                Cell::Prob(x) => x.to_string(),
             };
             writeln!(w, "{k:<width$}  {}", sanitize(&s))?;
         }

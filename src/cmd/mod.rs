@@ -102,14 +102,18 @@ pub fn find_supplier(
         .ok_or_else(|| anyhow::anyhow!("supplier {id:?} is not in the snapshot"))
 }
 
-/// Looks a production line up by name.
-pub fn find_line(snap: &Snapshot, name: &str) -> anyhow::Result<lotgraph_core::model::LineIx> {
-    snap.dataset
-        .lines
-        .iter()
-        .position(|l| l == name)
-        .map(lotgraph_core::model::LineIx::from_ix)
-        .ok_or_else(|| anyhow::anyhow!("line {name:?} is not in the snapshot"))
+/// Every production line with this name (at `site`, when given): a line
+/// is a name at a site, and several plants may use the same name.
+pub fn find_lines(
+    snap: &Snapshot,
+    name: &str,
+    site: Option<lotgraph_core::model::SiteIx>,
+) -> anyhow::Result<Vec<lotgraph_core::model::LineIx>> {
+    let found = snap.dataset.lines_named(name, site);
+    if found.is_empty() {
+        anyhow::bail!("line {name:?} is not in the snapshot");
+    }
+    Ok(found)
 }
 
 /// Looks a site up by id.

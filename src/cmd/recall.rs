@@ -5,7 +5,7 @@
 //! and the customers to notify. The time the simulation took is reported:
 //! this is a mock recall against a regulator's 24-hour clock.
 
-use super::{WorkspaceArgs, find_line, find_lot, find_site, find_supplier};
+use super::{WorkspaceArgs, find_lines, find_lot, find_site, find_supplier};
 use crate::Status;
 use crate::report::document::{Chart, Document, GraphNode};
 use crate::report::{Cell, Tabular, columns as col, fmt_num, json_number};
@@ -79,12 +79,14 @@ impl SeedArgs {
             .map(|s| find_site(snap, s))
             .transpose()?;
         for l in &self.line {
-            rules.push(SeedRule::Line {
-                line: find_line(snap, l)?,
-                site,
-                from: self.from,
-                to: self.to,
-            });
+            for line in find_lines(snap, l, site)? {
+                rules.push(SeedRule::Line {
+                    line,
+                    site,
+                    from: self.from,
+                    to: self.to,
+                });
+            }
         }
         if rules.is_empty() {
             anyhow::bail!("no seeds: give --lot, --supplier or --line");
@@ -98,8 +100,8 @@ pub struct SimulateArgs {
     #[command(flatten)]
     pub seeds: SeedArgs,
     /// List only lots whose share of the seed set is at least this (and the
-    /// customers reached through them).
-    #[arg(long, default_value_t = 0.0)]
+    /// customers reached through them); a fraction in [0, 1].
+    #[arg(long, default_value_t = 0.0, value_parser = share_fraction)]
     pub min_share: f64,
     /// Also write the customer notification list (CSV) here.
     #[arg(long)]
@@ -121,6 +123,14 @@ pub struct CompareArgs {
     pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
+}
+
+/// Parses a share threshold: a finite fraction in [0, 1].
+fn share_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a fraction between 0 and 1")),
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
@@ -164,10 +174,8 @@ fn run_simulate(args: SimulateArgs) -> anyhow::Result<Status> {
     let elapsed = t0.elapsed();
     let doc = simulate_document(&snap, &recall, args.min_share, elapsed.as_secs_f64() * 1e3);
     if let Some(path) = &args.notify {
-        let f = std::fs::File::create(path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        let mut w = std::io::BufWriter::new(f);
-        doc.tables[1].1.write_csv(&mut w)?;
+        let mut w = crate::report::open_output(path)?;
+        doc.tables[1].1.write_csv(&mut *w)?;
         w.flush()?;
     }
     args.report.emit(&doc)?;
@@ -211,9 +219,18 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
         }));
     }
     let mut customers = Tabular::new(CUSTOMER_COLUMNS);
+    let mut json_customers = Vec::new();
     for c in &r.customers {
         let cust = &ds.customers[c.customer.ix()];
         let ids: Vec<&str> = c.lots.iter().map(|l| ds.lot(*l).id.as_str()).collect();
+        // In JSON the lots are a list (ids may contain the `;` tables use).
+        json_customers.push(json!({
+            col::CUSTOMER_ID: cust.id,
+            col::QUANTITY: json_number(c.quantity),
+            col::CONTACT: cust.contact,
+            col::NAME: cust.name,
+            col::LOTS: ids,
+        }));
         customers.push(vec![
             Cell::text(&cust.id),
             Cell::Num(Some(c.quantity)),
@@ -240,7 +257,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
     let json = json!({
         "seeds": seeds,
         "lots": json_lots,
-        "customers": customers.json_rows(),
+        "customers": json_customers,
         "totals": {
             "lots": r.lots.len(),
             "customers": r.customers.len(),
@@ -365,9 +382,8 @@ fn parse_scenario(s: &str) -> anyhow::Result<Scenario> {
             "from" => seeds.from = Some(date(v)?),
             "to" => seeds.to = Some(date(v)?),
             "min-share" => {
-                min_share = v.parse().with_context(|| {
-                    format!("scenario {name:?}: min-share {v:?} is not a number")
-                })?
+                min_share = share_fraction(v)
+                    .map_err(|e| anyhow::anyhow!("scenario {name:?}: min-share: {e}"))?
             }
             other => anyhow::bail!("scenario {name:?}: unknown key {other:?}"),
         }
@@ -395,6 +411,9 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
     for s in &scenarios {
         let t0 = Instant::now();
         let seeds = select_seeds(ds, &s.seeds.rules(&snap, &args.ws)?);
+        if seeds.is_empty() {
+            anyhow::bail!("scenario {:?} selects no lots (check its from/to)", s.name);
+        }
         let r = simulate(ds, &snap.genealogy, &bal, &seeds, s.min_share);
         results.push((s.name.clone(), r, t0.elapsed().as_secs_f64() * 1e3));
     }

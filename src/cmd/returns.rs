@@ -126,7 +126,7 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
             opt(r.ci_high),
             Cell::Bool(r.flagged),
             opt(r.baseline),
-            Cell::Num(Some(r.p_value)),
+            Cell::Prob(r.p_value),
         ]);
     }
     let json_rows = t.json_rows();
@@ -201,7 +201,7 @@ fn group_rows(ds: &Dataset, rates: &[LotRate], by: By) -> BTreeMap<String, Group
         let key = match by {
             By::Sku => Some(ds.product_of(r.lot).sku.clone()),
             By::Site => lot.site.map(|s| ds.site_id(s).to_string()),
-            By::Line => lot.line.map(|l| ds.lines[l.ix()].clone()),
+            By::Line => lot.line.map(|l| ds.line_label(l)),
             By::Lot | By::Supplier => Some(lot.id.clone()),
         };
         let g = groups.entry(key.unwrap_or_default()).or_default();

@@ -54,7 +54,7 @@ fn row(ds: &Dataset, s: &SupplierScore) -> Vec<Cell> {
     let sup = &ds.suppliers[s.supplier.ix()];
     vec![
         Cell::text(&sup.id),
-        Cell::Num(Some((s.score * 10.0).round() / 10.0)),
+        Cell::Num(Some(s.score)),
         Cell::Int(s.lots),
         Cell::Num(s.inspection_fail_rate),
         Cell::Num(s.attributed_return_rate),
@@ -123,12 +123,27 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                 }
                 json_q.push(json!({ "quarter": q, "suppliers": qt.json_rows() }));
             }
+            let undated = ds
+                .lots
+                .iter()
+                .filter(|l| {
+                    l.origin == lotgraph_core::model::Origin::Supplied
+                        && l.supplier.is_some()
+                        && l.received_on.or(l.produced_on).is_none()
+                })
+                .count();
+            let mut notes = vec![format!(
+                "{} quarter(s) of supply; each quarter scores the lots received in it.",
+                quarters.len()
+            )];
+            if undated > 0 {
+                notes.push(format!(
+                    "{undated} supplier lot(s) without a receipt or production date are in no quarter."
+                ));
+            }
             Document {
                 title: "Supplier quality scorecard per quarter".into(),
-                notes: vec![format!(
-                    "{} quarter(s) of supply; each quarter scores the lots received in it.",
-                    quarters.len()
-                )],
+                notes,
                 charts: Vec::new(),
                 json: json!({ "quarters": json_q }),
                 tables: vec![("quarters".into(), t)],

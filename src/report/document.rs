@@ -124,7 +124,21 @@ impl Document {
     }
 
     fn write_markdown(&self, w: &mut dyn Write) -> anyhow::Result<()> {
-        let esc = |s: &str| super::sanitize(s).replace('|', "\\|");
+        // Markdown renderers turn these into markup (and some allow inline
+        // HTML): escape them so ids stay literal text.
+        let esc = |s: &str| {
+            let mut out = String::new();
+            for c in super::sanitize(s).chars() {
+                if matches!(
+                    c,
+                    '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!'
+                ) {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out
+        };
         writeln!(w, "# {}\n", esc(&self.title))?;
         for n in &self.notes {
             writeln!(w, "{}  ", esc(n))?;
@@ -174,11 +188,11 @@ pub fn write_parquet(t: &Tabular, w: &mut dyn Write) -> anyhow::Result<()> {
                     })
                     .collect::<UInt64Array>(),
             ),
-            Some(Cell::Num(_)) | Some(Cell::Share(_)) => Arc::new(
+            Some(Cell::Num(_)) | Some(Cell::Share(_)) | Some(Cell::Prob(_)) => Arc::new(
                 cells
                     .map(|c| match c {
                         Cell::Num(v) => *v,
-                        Cell::Share(v) => Some(*v),
+                        Cell::Share(v) | Cell::Prob(v) => Some(*v),
                         _ => None,
                     })
                     .collect::<Float64Array>(),

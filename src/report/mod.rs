@@ -29,6 +29,9 @@ pub enum Cell {
     Date(Option<NaiveDate>),
     /// A yes/no answer (`true`/`false`).
     Bool(bool),
+    /// A probability that may be tiny (a p-value): scientific notation in
+    /// tables, full precision elsewhere.
+    Prob(f64),
 }
 
 impl Cell {
@@ -51,6 +54,7 @@ impl Cell {
             Cell::Share(v) => json_number(*v),
             Cell::Date(d) => d.map_or(Value::Null, |d| Value::String(d.to_string())),
             Cell::Bool(b) => Value::Bool(*b),
+            Cell::Prob(v) => json_number(*v),
         }
     }
 
@@ -64,11 +68,17 @@ impl Cell {
             Cell::Share(v) => format!("{v:.4}"),
             Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
             Cell::Bool(b) => b.to_string(),
+            Cell::Prob(v) if exact => v.to_string(),
+            Cell::Prob(v) if *v != 0.0 && *v < 0.001 => format!("{v:.1e}"),
+            Cell::Prob(v) => fmt_num(*v),
         }
     }
 
     pub(crate) fn is_numeric(&self) -> bool {
-        matches!(self, Cell::Int(_) | Cell::Num(_) | Cell::Share(_))
+        matches!(
+            self,
+            Cell::Int(_) | Cell::Num(_) | Cell::Share(_) | Cell::Prob(_)
+        )
     }
 }
 
@@ -86,9 +96,6 @@ pub fn json_number(v: f64) -> Value {
 pub fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         format!("{}", v as i64)
-    } else if v.abs() < 0.0005 {
-        // Tiny values (p-values) would round to 0.
-        format!("{v:.1e}")
     } else {
         let s = format!("{v:.3}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -192,9 +199,12 @@ impl Tabular {
 /// Replaces control characters (newlines in ids) so one record stays on
 /// one line of a text table; machine formats keep them.
 pub fn sanitize(s: &str) -> String {
-    if s.chars().any(char::is_control) {
+    // Bidi overrides and isolates (Unicode Cf) could visually reorder a row.
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if s.chars().any(unsafe_char) {
         s.chars()
-            .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+            .map(|c| if unsafe_char(c) { '\u{fffd}' } else { c })
             .collect()
     } else {
         s.to_string()
@@ -260,7 +270,7 @@ mod tests {
         assert_eq!(fmt_num(3.0), "3");
         assert_eq!(fmt_num(2.5), "2.5");
         assert_eq!(fmt_num(1.0 / 3.0), "0.333");
-        assert_eq!(fmt_num(1.234e-7), "1.2e-7");
+        assert_eq!(Cell::Prob(1.234e-7).render(false), "1.2e-7");
         assert_eq!(json_number(4.0), serde_json::json!(4));
         assert_eq!(json_number(0.25), serde_json::json!(0.25));
     }

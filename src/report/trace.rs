@@ -218,8 +218,10 @@ impl<'a> TraceReport<'a> {
             ds.uom_of(root)
         )?;
         let limit = self.max_depth.unwrap_or(u32::MAX);
-        let mut expanded: HashSet<LotIx> = HashSet::new();
-        expanded.insert(root);
+        // Remaining depth budget each lot was expanded with: a later, shallower
+        // occurrence with more budget is expanded again rather than cut short.
+        let mut expanded: HashMap<LotIx, u32> = HashMap::new();
+        expanded.insert(root, limit);
         // Explicit stack of (lot, parent, edge quantity, depth, prefix, is_last).
         let mut stack: Vec<(LotIx, LotIx, f64, u32, String, bool)> = Vec::new();
         let push_children = |stack: &mut Vec<_>, v: LotIx, depth: u32, prefix: &str| {
@@ -244,7 +246,8 @@ impl<'a> TraceReport<'a> {
                 Direction::Upstream => "consumed",
                 Direction::Downstream => "consumed into it",
             };
-            let repeated = expanded.contains(&v) && next.degree(v) > 0;
+            let budget = limit.saturating_sub(depth);
+            let repeated = next.degree(v) > 0 && expanded.get(&v).is_some_and(|b| *b >= budget);
             writeln!(
                 w,
                 "{prefix}{branch}{}  {verb} {} {}  share {:.4}{}",
@@ -259,7 +262,7 @@ impl<'a> TraceReport<'a> {
                 }
             )?;
             if !repeated && depth < limit && next.degree(v) > 0 {
-                expanded.insert(v);
+                expanded.insert(v, budget);
                 let child_prefix = format!("{prefix}{}", if last { "    " } else { "│   " });
                 push_children(&mut stack, v, depth, &child_prefix);
             }
@@ -275,10 +278,10 @@ impl<'a> TraceReport<'a> {
     }
 
     /// Edges input → output among drawn lots, with quantities.
-    fn drawn_edges(&self) -> Vec<(LotIx, LotIx, f64)> {
-        let drawn: HashSet<LotIx> = self.drawn().into_iter().collect();
+    fn drawn_edges(&self, drawn_list: &[LotIx]) -> Vec<(LotIx, LotIx, f64)> {
+        let drawn: HashSet<LotIx> = drawn_list.iter().copied().collect();
         let mut e = Vec::new();
-        for &v in &self.drawn() {
+        for &v in drawn_list {
             for (o, q) in self.g.outputs().edges(v) {
                 if drawn.contains(&o) {
                     e.push((v, o, q));
@@ -288,18 +291,17 @@ impl<'a> TraceReport<'a> {
         e
     }
 
-    fn label_lines(&self, l: LotIx) -> Vec<String> {
+    fn label_lines(&self, l: LotIx, shares: &HashMap<LotIx, f64>) -> Vec<String> {
         let mut lines = vec![self.ds.lot(l).id.clone(), self.ds.product_of(l).sku.clone()];
-        if l != self.trace.root {
-            let s = self
-                .trace
-                .lots
-                .iter()
-                .find(|t| t.lot == l)
-                .map_or(0.0, |t| t.share);
+        if let Some(s) = shares.get(&l) {
             lines.push(format!("share {s:.4}"));
         }
         lines
+    }
+
+    /// Share of every listed lot, for labels.
+    fn shares(&self) -> HashMap<LotIx, f64> {
+        self.trace.lots.iter().map(|t| (t.lot, t.share)).collect()
     }
 
     fn write_dot(&self, w: &mut dyn Write) -> anyhow::Result<()> {
@@ -312,8 +314,13 @@ impl<'a> TraceReport<'a> {
         writeln!(w, "digraph trace {{")?;
         writeln!(w, "  rankdir=LR;")?;
         writeln!(w, "  node [shape=box, fontname=\"Helvetica\"];")?;
-        for l in self.drawn() {
-            let label: Vec<String> = self.label_lines(l).iter().map(|s| esc(s)).collect();
+        let (drawn, shares) = (self.drawn(), self.shares());
+        for &l in &drawn {
+            let label: Vec<String> = self
+                .label_lines(l, &shares)
+                .iter()
+                .map(|s| esc(s))
+                .collect();
             let style = if l == self.trace.root {
                 ", style=bold"
             } else {
@@ -321,7 +328,7 @@ impl<'a> TraceReport<'a> {
             };
             writeln!(w, "  n{} [label=\"{}\"{style}];", l.0, label.join("\\n"))?;
         }
-        for (i, o, q) in self.drawn_edges() {
+        for (i, o, q) in self.drawn_edges(&drawn) {
             writeln!(
                 w,
                 "  n{} -> n{} [label=\"{} {}\"];",
@@ -346,11 +353,16 @@ impl<'a> TraceReport<'a> {
                 .replace('>', "#gt;")
         };
         writeln!(w, "flowchart LR")?;
-        for l in self.drawn() {
-            let label: Vec<String> = self.label_lines(l).iter().map(|s| esc(s)).collect();
+        let (drawn, shares) = (self.drawn(), self.shares());
+        for &l in &drawn {
+            let label: Vec<String> = self
+                .label_lines(l, &shares)
+                .iter()
+                .map(|s| esc(s))
+                .collect();
             writeln!(w, "  n{}[\"{}\"]", l.0, label.join("<br/>"))?;
         }
-        for (i, o, q) in self.drawn_edges() {
+        for (i, o, q) in self.drawn_edges(&drawn) {
             writeln!(
                 w,
                 "  n{} -->|\"{} {}\"| n{}",

@@ -468,8 +468,11 @@ pub struct Dataset {
     pub products: Vec<Product>,
     pub customers: Vec<Customer>,
     pub lots: Vec<Lot>,
-    /// Interned production line names.
+    /// Interned production lines: a line is a name *at a site* (two plants
+    /// may both have a `LINE-1`), so a name can appear more than once here.
     pub lines: Vec<String>,
+    /// The site of each line in `lines` (the site of the lots made on it).
+    pub line_sites: Vec<Option<SiteIx>>,
     pub consumptions: Vec<Consumption>,
     pub shipments: Vec<Shipment>,
     pub returns: Vec<Return>,
@@ -535,6 +538,33 @@ impl Dataset {
         self.lot(ix)
             .supplier
             .map(|s| self.suppliers[s.ix()].id.as_str())
+    }
+
+    /// A line as people name it: its name, qualified as `name@site` when
+    /// another site has a line of the same name.
+    pub fn line_label(&self, ix: LineIx) -> String {
+        let name = &self.lines[ix.ix()];
+        let site = self.line_sites.get(ix.ix()).copied().flatten();
+        let shared = self
+            .lines
+            .iter()
+            .enumerate()
+            .any(|(i, n)| i != ix.ix() && n == name);
+        match (shared, site) {
+            (true, Some(s)) => format!("{name}@{}", self.site_id(s)),
+            _ => name.clone(),
+        }
+    }
+
+    /// Every line with this name (at `site`, when given).
+    pub fn lines_named(&self, name: &str, site: Option<SiteIx>) -> Vec<LineIx> {
+        (0..self.lines.len())
+            .filter(|i| {
+                self.lines[*i] == name
+                    && site.is_none_or(|s| self.line_sites.get(*i).copied().flatten() == Some(s))
+            })
+            .map(LineIx::from_ix)
+            .collect()
     }
 
     /// The site id of a site index.

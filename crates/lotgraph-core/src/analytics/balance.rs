@@ -107,6 +107,13 @@ impl Balance {
             }
             b.stock_offsets.push(b.stock.len() as u32);
         }
+        // Decimal quantities leave float dust (0.3 − 0.1 − 0.2 = −2.8e-17):
+        // stock within a billionth of the lot's quantity is zero.
+        for st in &mut b.stock {
+            if st.on_hand.abs() <= QTY_EPS * ds.lot(st.lot).quantity.max(1.0) {
+                st.on_hand = 0.0;
+            }
+        }
         b
     }
 
@@ -127,9 +134,13 @@ impl Balance {
     }
 }
 
-/// Tolerance for comparing sums of decimal quantities.
+/// Relative tolerance for sums of decimal quantities, used everywhere a
+/// balance is compared or shown.
+pub const QTY_EPS: f64 = 1e-9;
+
+/// Does `a` exceed `b` by more than float dust?
 fn exceeds(a: f64, b: f64) -> bool {
-    a - b > 1e-9 * b.abs().max(1.0)
+    a - b > QTY_EPS * b.abs().max(1.0)
 }
 
 /// Integrity and mass-balance findings (`lotgraph check`).
@@ -169,7 +180,12 @@ pub fn check(ds: &Dataset, g: &Genealogy, b: &Balance) -> Findings {
             f.produced_without_inputs.push(ix);
         }
         if inputs.len() > 1 {
-            let mut uoms: Vec<&str> = inputs.iter().map(|l| ds.uom_of(*l)).collect();
+            // An unknown unit ("") is not a unit: it cannot be "mixed".
+            let mut uoms: Vec<&str> = inputs
+                .iter()
+                .map(|l| ds.uom_of(*l))
+                .filter(|u| !u.is_empty())
+                .collect();
             uoms.sort_unstable();
             uoms.dedup();
             if uoms.len() > 1 {
@@ -181,7 +197,7 @@ pub fn check(ds: &Dataset, g: &Genealogy, b: &Balance) -> Findings {
     f.negative_on_hand = b
         .all_stock()
         .iter()
-        .filter(|s| s.on_hand < -1e-9)
+        .filter(|s| s.on_hand < 0.0)
         .copied()
         .collect();
     f

@@ -42,13 +42,15 @@ impl Source {
         }
     }
 
-    /// The candidate's id as users know it.
-    pub fn id<'a>(&self, ds: &'a Dataset) -> &'a str {
+    /// The candidate's id as users know it (a line as `name`, or
+    /// `name@site` when several sites have a line of that name).
+    pub fn id<'a>(&self, ds: &'a Dataset) -> std::borrow::Cow<'a, str> {
+        use std::borrow::Cow;
         match *self {
-            Source::Lot(l) => &ds.lot(l).id,
-            Source::Supplier(s) => &ds.suppliers[s.ix()].id,
-            Source::Line(l) => &ds.lines[l.ix()],
-            Source::Site(s) => &ds.sites[s.ix()].id,
+            Source::Lot(l) => Cow::Borrowed(&ds.lot(l).id),
+            Source::Supplier(s) => Cow::Borrowed(&ds.suppliers[s.ix()].id),
+            Source::Line(l) => Cow::Owned(ds.line_label(l)),
+            Source::Site(s) => Cow::Borrowed(&ds.sites[s.ix()].id),
         }
     }
 }
@@ -223,7 +225,7 @@ pub fn investigate(
             .then_with(|| b.complaint_lots.len().cmp(&a.complaint_lots.len()))
             .then_with(|| a.other_lots_reached.cmp(&b.other_lots_reached))
             .then_with(|| a.source.kind().cmp(b.source.kind()))
-            .then_with(|| a.source.id(ds).cmp(b.source.id(ds)))
+            .then_with(|| a.source.id(ds).cmp(&b.source.id(ds)))
     });
     out
 }

@@ -9,6 +9,7 @@
 //! customers and totals are computed over the listed lots only.
 
 use super::balance::Balance;
+use super::suppliers::Window;
 use crate::graph::{Direction, Genealogy, Tracer};
 use crate::model::{CustomerIx, Dataset, Destination, LineIx, LotIx, Origin, SiteIx, SupplierIx};
 use chrono::NaiveDate;
@@ -35,13 +36,6 @@ pub enum SeedRule {
     },
 }
 
-fn in_window(d: Option<NaiveDate>, from: Option<NaiveDate>, to: Option<NaiveDate>) -> bool {
-    match d {
-        None => from.is_none() && to.is_none(),
-        Some(d) => from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t),
-    }
-}
-
 /// The distinct seed lots the rules select, sorted by index. O(lots · rules).
 pub fn select_seeds(ds: &Dataset, rules: &[SeedRule]) -> Vec<LotIx> {
     let mut out: Vec<LotIx> = Vec::new();
@@ -52,7 +46,7 @@ pub fn select_seeds(ds: &Dataset, rules: &[SeedRule]) -> Vec<LotIx> {
                 out.extend(ds.lots.iter().enumerate().filter_map(|(i, l)| {
                     (l.origin == Origin::Supplied
                         && l.supplier == Some(supplier)
-                        && in_window(l.received_on.or(l.produced_on), from, to))
+                        && Window { from, to }.contains_date(l.received_on.or(l.produced_on)))
                     .then_some(LotIx::from_ix(i))
                 }))
             }
@@ -64,7 +58,7 @@ pub fn select_seeds(ds: &Dataset, rules: &[SeedRule]) -> Vec<LotIx> {
             } => out.extend(ds.lots.iter().enumerate().filter_map(|(i, l)| {
                 (l.line == Some(line)
                     && site.is_none_or(|s| l.site == Some(s))
-                    && in_window(l.produced_on, from, to))
+                    && Window { from, to }.contains_date(l.produced_on))
                 .then_some(LotIx::from_ix(i))
             })),
         }
@@ -100,7 +94,7 @@ pub struct RecallCustomer {
     pub customer: CustomerIx,
     /// Units of listed lots shipped to it (delivered or in transit).
     pub quantity: f64,
-    /// The listed lots it received, sorted by index.
+    /// The listed lots it received, sorted by lot id.
     pub lots: Vec<LotIx>,
 }
 
@@ -190,7 +184,7 @@ pub fn simulate(
             on_hand,
             on_hand_by_site: stock
                 .iter()
-                .filter(|s| s.on_hand.abs() > 1e-12)
+                .filter(|s| s.on_hand != 0.0)
                 .map(|s| (s.site, s.on_hand))
                 .collect(),
             in_transit,
@@ -218,7 +212,7 @@ pub fn simulate(
     let customers = per_customer
         .into_values()
         .map(|mut c| {
-            c.lots.sort();
+            c.lots.sort_by(|a, b| ds.lot(*a).id.cmp(&ds.lot(*b).id));
             c.lots.dedup();
             c
         })

@@ -83,13 +83,17 @@ impl Window {
     /// Is the supplied lot `l` inside the window? Lots without a date are
     /// inside only an unbounded window.
     pub fn contains(&self, ds: &Dataset, l: LotIx) -> bool {
-        if self.from.is_none() && self.to.is_none() {
-            return true;
-        }
         let lot = ds.lot(l);
-        lot.received_on
-            .or(lot.produced_on)
-            .is_some_and(|d| self.from.is_none_or(|f| d >= f) && self.to.is_none_or(|t| d <= t))
+        self.contains_date(lot.received_on.or(lot.produced_on))
+    }
+
+    /// Is `d` inside the window? An unknown date is inside only an
+    /// unbounded window.
+    pub fn contains_date(&self, d: Option<NaiveDate>) -> bool {
+        match d {
+            None => self.from.is_none() && self.to.is_none(),
+            Some(d) => self.from.is_none_or(|f| d >= f) && self.to.is_none_or(|t| d <= t),
+        }
     }
 }
 

@@ -236,11 +236,17 @@ struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// The raw cell, `None` when the column is absent or the cell blank.
+    /// The cell without surrounding spaces and tabs (`"A "` in a CSV is
+    /// the id `A`), `None` when the column is absent or the cell blank.
+    /// Other characters, line breaks inside quoted ids included, are kept.
     fn text(&self, col: &'static str) -> Option<&'a str> {
         let i = self.kind.columns().iter().position(|c| *c == col)?;
         let s = self.rec.get(self.pos[i]?)?;
-        if s.trim().is_empty() { None } else { Some(s) }
+        if s.trim().is_empty() {
+            None
+        } else {
+            Some(s.trim_matches(|c| c == ' ' || c == '\t'))
+        }
     }
 
     fn required(&self, col: &'static str) -> Result<&'a str, Bad> {
@@ -323,7 +329,7 @@ struct Ingester {
     products: Registry,
     customers: Registry,
     lots: Registry,
-    lines: HashMap<String, LineIx>,
+    lines: HashMap<(Option<SiteIx>, String), LineIx>,
     /// Lot ids whose row was rejected, with that row's line.
     rejected_lots: HashMap<String, u64>,
     /// The lots file's name, for messages about rejected lots.
@@ -475,6 +481,22 @@ impl Ingester {
             }
         }
         let genealogy = Genealogy::from_dataset(&self.ds);
+        let mixed = (0..self.ds.lots.len())
+            .filter(|l| {
+                let mut uoms = genealogy
+                    .inputs()
+                    .neighbors(LotIx::from_ix(*l))
+                    .iter()
+                    .map(|i| self.ds.uom_of(*i))
+                    .filter(|u| !u.is_empty());
+                uoms.next().is_some_and(|first| uoms.any(|u| u != first))
+            })
+            .count();
+        if mixed > 0 {
+            self.warnings.push(format!(
+                "{mixed} lot(s) have inputs in different units of measure; their shares add the recorded quantities as they are (list: `lotgraph check`)"
+            ));
+        }
         if let Err(GraphError::Cycle { lots }) = genealogy.check_acyclic() {
             let mut ids: Vec<String> = lots.iter().map(|l| self.ds.lot(*l).id.clone()).collect();
             ids.sort();
@@ -709,10 +731,14 @@ impl Ingester {
         };
         let line_ix = r.text(LINE).map(|name| {
             let next = LineIx::from_ix(self.ds.lines.len());
-            *self.lines.entry(name.to_string()).or_insert_with(|| {
-                self.ds.lines.push(name.to_string());
-                next
-            })
+            *self
+                .lines
+                .entry((site, name.to_string()))
+                .or_insert_with(|| {
+                    self.ds.lines.push(name.to_string());
+                    self.ds.line_sites.push(site);
+                    next
+                })
         });
         self.lots.insert(id, line);
         self.ds.lots.push(Lot {
@@ -956,5 +982,30 @@ mod tests {
                 "consumptions.csv:2: input_lot_id: unknown lot \"A\" (its own row was rejected: lots.csv:2)",
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod review_tests {
+    use super::*;
+
+    #[test]
+    fn ids_lose_surrounding_spaces_but_keep_their_insides() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("lots.csv"),
+            "lot_id,sku,origin,supplier_id,quantity\n\"A \",RAW,supplied,S1,10\n\"B\nC\",RAW,supplied, S1,1\nP,FIN,produced,,5\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("consumptions.csv"),
+            "input_lot_id,output_lot_id,quantity\nA,P,1\n",
+        )
+        .unwrap();
+        let ing = ingest_dir(dir.path(), &CsvOnly).unwrap();
+        assert!(ing.rejects.is_empty(), "{:?}", ing.rejects);
+        assert_eq!(ing.dataset.lot_ix("A"), Some(LotIx(0)));
+        assert_eq!(ing.dataset.lot_ix("B\nC"), Some(LotIx(1)));
+        assert_eq!(ing.dataset.suppliers.len(), 1, "\" S1\" is S1");
     }
 }

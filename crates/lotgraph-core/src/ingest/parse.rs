@@ -48,7 +48,11 @@ fn plain_date(b: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
-/// Parses a finite decimal number.
+/// The largest quantity or cost accepted: sums of a few such values stay
+/// far from overflow, so shares never silently become 0 / inf.
+pub const MAX_QUANTITY: f64 = 1e15;
+
+/// Parses a finite decimal number no larger than `MAX_QUANTITY`.
 fn finite(s: &str) -> Result<f64, String> {
     let t = s.trim();
     // Rust's float parser accepts "inf" and "NaN"; a quantity never is.
@@ -56,6 +60,9 @@ fn finite(s: &str) -> Result<f64, String> {
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     match t.parse::<f64>() {
+        Ok(v) if ok_chars && v.abs() > MAX_QUANTITY => {
+            Err(format!("{s:?} is implausibly large (over 1e15)"))
+        }
         Ok(v) if ok_chars && v.is_finite() => Ok(v),
         _ => Err(format!("{s:?} is not a decimal number")),
     }
@@ -138,6 +145,7 @@ mod tests {
         assert!(positive("NaN").unwrap_err().contains("not a decimal"));
         assert!(positive("inf").unwrap_err().contains("not a decimal"));
         assert!(positive("1,5").unwrap_err().contains("not a decimal"));
+        assert!(positive("1e308").unwrap_err().contains("implausibly large"));
         assert_eq!(whole("30"), Ok(30));
         assert!(whole("3.5").is_err());
     }
