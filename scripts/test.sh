@@ -33,4 +33,7 @@ trap 'rm -rf "$regen"' EXIT
 python3 scripts/gen_demo.py --out "$regen" >/dev/null
 diff -r "$regen" data/demo
 
+step "Neo4j mirror tests against a real Neo4j 5 (CI fails if Neo4j cannot start)"
+./scripts/test-neo4j.sh
+
 step "all tests passed"

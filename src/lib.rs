@@ -6,6 +6,7 @@
 
 pub mod cmd;
 pub mod ingest;
+pub mod mirror;
 pub mod report;
 pub mod snapshot;
 
@@ -45,6 +46,8 @@ pub enum Command {
     Investigate(cmd::investigate::Args),
     /// Ingest the bundled demo dataset and walk through an investigation.
     Demo(cmd::demo::Args),
+    /// Mirror the snapshot to Neo4j, verify the mirror, query it in Cypher.
+    Neo4j(cmd::neo4j::Args),
 }
 
 /// How a command ended when it did not fail.
@@ -79,6 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Recall(a) => cmd::recall::run(a),
         Command::Investigate(a) => cmd::investigate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Neo4j(a) => cmd::neo4j::run(a),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod ingest;
 pub mod investigate;
 pub mod lot;
+pub mod neo4j;
 pub mod recall;
 pub mod returns;
 pub mod stats;

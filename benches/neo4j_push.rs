@@ -1,0 +1,474 @@
+//! Neo4j mirror benchmark: push throughput (relationships/s) of `neo4j
+//! push`'s batched `UNWIND $rows ... MERGE` on a generated genealogy,
+//! against a naive one-MERGE-per-transaction push of a 50k-row sample, and
+//! trace / blast-radius latency in Cypher (`queries/*.cypher`) against
+//! lotgraph's in-memory engine on the same data.
+//!
+//! ```text
+//! eval "$(scripts/neo4j-dev start)"
+//! cargo bench --bench neo4j_push -- --lots 200k
+//! ```
+//!
+//! Options: `--lots N` (default 100k; `k`/`M` suffixes), `--batch-size N`
+//! (default 10000), `--concurrency N` (default 2), `--naive N` (sample size
+//! of the naive push, default 50k), `--queries N` (lots per latency figure,
+//! default 50), `--seed N`. It clears the database first (it is meant for
+//! the dev server). The data (deterministic for a seed): 20 % of the lots
+//! supplied by 300 suppliers, 80 % produced in 5 levels with 6-7 inputs
+//! each (5 consumption rows per lot overall) drawn from a window of ±24
+//! lots of the level below (plus 1-2 supplied lots), one customer shipment
+//! per top-level lot, and a return per 2000 lots.
+
+use lotgraph::core::analytics::balance::Balance;
+use lotgraph::core::analytics::recall::simulate;
+use lotgraph::core::model::*;
+use lotgraph::core::{Direction, Genealogy, LotIx, Tracer};
+use lotgraph::mirror::push::{PushOptions, push};
+use lotgraph::mirror::query as cypher;
+use lotgraph::mirror::rows::{Rows, Set};
+use lotgraph::mirror::state::SyncState;
+use lotgraph::mirror::{ConnectOptions, Mirror};
+use neo4rs::{BoltType, query};
+use std::time::{Duration, Instant};
+
+struct Opts {
+    lots: u64,
+    batch: usize,
+    concurrency: usize,
+    naive: usize,
+    queries: usize,
+    seed: u64,
+}
+
+fn parse_count(s: &str) -> u64 {
+    let t = s.replace('_', "");
+    let (num, mul) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1_000),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1_000_000),
+        _ => (&t[..], 1),
+    };
+    num.parse::<u64>()
+        .unwrap_or_else(|_| panic!("not a count: {s:?}"))
+        * mul
+}
+
+fn opts() -> Opts {
+    let mut o = Opts {
+        lots: 100_000,
+        batch: 10_000,
+        concurrency: 2,
+        naive: 50_000,
+        queries: 50,
+        seed: 7,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = |name: &str| {
+            parse_count(
+                &args
+                    .next()
+                    .unwrap_or_else(|| panic!("{name} needs a value")),
+            )
+        };
+        match a.as_str() {
+            "--lots" => o.lots = val("--lots").max(1000),
+            "--batch-size" => o.batch = val("--batch-size").max(1) as usize,
+            "--concurrency" => o.concurrency = val("--concurrency").max(1) as usize,
+            "--naive" => o.naive = val("--naive") as usize,
+            "--queries" => o.queries = val("--queries").max(1) as usize,
+            "--seed" => o.seed = val("--seed"),
+            "--bench" => {}
+            other => eprintln!("neo4j_push: ignoring unknown argument {other:?}"),
+        }
+    }
+    o
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+fn date(day: u64) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+        .and_then(|d| d.checked_add_days(chrono::Days::new(day % 700)))
+        .unwrap_or_default()
+}
+
+/// Builds the dataset in memory (no CSV, no ingest: the benchmark is
+/// about Neo4j).
+fn generate(n: u64, seed: u64) -> Dataset {
+    let mut rng = Rng(seed);
+    let mut ds = Dataset::default();
+    for i in 0..300 {
+        ds.suppliers.push(Supplier {
+            id: format!("SUP-{i:04}"),
+            name: Some(format!("Supplier {i}")),
+            country: Some("DE".into()),
+        });
+    }
+    for i in 0..24 {
+        ds.sites.push(Site {
+            id: format!("SITE-{i:02}"),
+            name: None,
+            kind: Some(SiteKind::Plant),
+            region: None,
+        });
+    }
+    for i in 0..500 {
+        ds.products.push(Product {
+            sku: format!("SKU-{i:04}"),
+            name: None,
+            category: None,
+            uom: Some(if i < 250 { "kg" } else { "ea" }.into()),
+            shelf_life_days: Some(365),
+            unit_cost: Some(1.5),
+            implicit: false,
+        });
+    }
+    for i in 0..500 {
+        ds.customers.push(Customer {
+            id: format!("CUS-{i:04}"),
+            name: None,
+            kind: Some(CustomerKind::Retailer),
+            region: None,
+            contact: None,
+        });
+    }
+    ds.lines = (0..40).map(|i| format!("LINE-{i:02}")).collect();
+    let supplied = n / 5;
+    let produced = n - supplied;
+    // Level sizes 30/25/20/15/10 % of the produced lots.
+    let shares = [30u64, 25, 20, 15, 10];
+    let mut levels: Vec<(u64, u64)> = Vec::new(); // (first lot, count)
+    let mut start = supplied;
+    for (k, s) in shares.iter().enumerate() {
+        let c = if k + 1 == shares.len() {
+            n - start
+        } else {
+            produced * s / 100
+        };
+        levels.push((start, c));
+        start += c;
+    }
+    for i in 0..n {
+        let sup = i < supplied;
+        ds.lots.push(Lot {
+            id: format!("{}-{i:07}", if sup { "R" } else { "P" }),
+            sku: SkuIx::from_ix(rng.below(500) as usize),
+            origin: if sup {
+                Origin::Supplied
+            } else {
+                Origin::Produced
+            },
+            supplier: sup.then(|| SupplierIx::from_ix(rng.below(300) as usize)),
+            supplier_lot_code: None,
+            site: Some(SiteIx::from_ix(rng.below(24) as usize)),
+            line: (!sup).then(|| LineIx::from_ix(rng.below(40) as usize)),
+            produced_on: (!sup).then(|| date(i)),
+            received_on: sup.then(|| date(i)),
+            expires_on: None,
+            quantity: 100.0 + rng.below(900) as f64,
+            unit_cost: None,
+            status: LotStatus::Released,
+        });
+    }
+    let window = 24i64;
+    let pick = |rng: &mut Rng, first: u64, count: u64, rel: f64| -> u64 {
+        let centre = (rel * count as f64) as i64;
+        let off = rng.below((2 * window + 1) as u64) as i64 - window;
+        first + (centre + off).clamp(0, count as i64 - 1) as u64
+    };
+    for (k, &(first, count)) in levels.iter().enumerate() {
+        for j in 0..count {
+            let out = LotIx::from_ix((first + j) as usize);
+            let rel = j as f64 / count as f64;
+            let ninputs = 6 + u64::from(rng.below(4) == 0);
+            for m in 0..ninputs {
+                let input = if k == 0 || m < 1 + rng.below(2) {
+                    pick(&mut rng, 0, supplied, rel)
+                } else if k >= 2 && rng.below(100) < 15 {
+                    let (f, c) = levels[k - 2];
+                    pick(&mut rng, f, c, rel)
+                } else {
+                    let (f, c) = levels[k - 1];
+                    pick(&mut rng, f, c, rel)
+                };
+                ds.consumptions.push(Consumption {
+                    input: LotIx::from_ix(input as usize),
+                    output: out,
+                    quantity: 1.0 + rng.below(50) as f64,
+                    consumed_on: None,
+                });
+            }
+        }
+    }
+    let (top, topn) = levels[4];
+    for j in 0..topn {
+        let lot = LotIx::from_ix((top + j) as usize);
+        ds.shipments.push(Shipment {
+            id: format!("SH-{j:07}"),
+            lot,
+            quantity: 10.0 + rng.below(90) as f64,
+            from_site: None,
+            to: Destination::Customer(CustomerIx::from_ix(rng.below(500) as usize)),
+            shipped_on: date(top + j),
+            delivered_on: Some(date(top + j + 2)),
+            status: ShipmentStatus::Delivered,
+        });
+        if j % 400 == 0 {
+            ds.returns.push(Return {
+                id: format!("RT-{j:07}"),
+                lot,
+                customer: None,
+                quantity: 1.0,
+                reason: None,
+                category: Some(ReturnCategory::Quality),
+                reported_on: date(top + j + 5),
+            });
+        }
+    }
+    ds
+}
+
+fn rows_total(rows: &Rows<'_>) -> usize {
+    Set::ALL.iter().map(|s| rows.len(*s)).sum()
+}
+
+fn percentile(v: &mut [Duration], p: f64) -> Duration {
+    if v.is_empty() {
+        return Duration::ZERO;
+    }
+    v.sort();
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    let o = opts();
+    let Ok(uri) = std::env::var("NEO4J_URI") else {
+        eprintln!(
+            "neo4j_push: NEO4J_URI is not set; run `eval \"$(scripts/neo4j-dev start)\"` first"
+        );
+        std::process::exit(2);
+    };
+    let user = std::env::var("NEO4J_USER").unwrap_or_else(|_| "neo4j".into());
+    let mut copts = ConnectOptions::new(uri, user, None, std::env::var("NEO4J_DATABASE").ok())
+        .unwrap_or_else(|e| panic!("{e}"));
+    copts.max_connections = o.concurrency + 2;
+    copts.query_timeout = Duration::from_secs(3600);
+
+    let t = Instant::now();
+    let ds = generate(o.lots, o.seed);
+    let g = Genealogy::from_dataset(&ds);
+    let rows = Rows::new(&ds, &g);
+    let rels: u64 = [
+        Set::Supplied,
+        Set::OfProduct,
+        Set::ConsumedInto,
+        Set::Shipped,
+    ]
+    .iter()
+    .map(|s| rows.len(*s) as u64)
+    .sum::<u64>()
+        + ds.returns.len() as u64;
+    println!(
+        "# neo4j_push: {} lots, {} consumption rows ({} distinct pairs), {} relationships to write; generated in {:.1} s",
+        ds.lots.len(),
+        ds.consumptions.len(),
+        g.edge_count(),
+        rels,
+        t.elapsed().as_secs_f64()
+    );
+    let rt = lotgraph::mirror::runtime().expect("runtime");
+    let ws = tempfile::tempdir().expect("tempdir");
+    rt.block_on(async {
+        let m = Mirror::connect(&copts).await.unwrap_or_else(|e| panic!("{e}"));
+        // 1. Batched push of everything, into an empty database.
+        let st = lotgraph::mirror::push::statements();
+        let t = Instant::now();
+        lotgraph::mirror::push::clear_database(&m)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        println!("cleared the database in {:.1} s (not timed below)", t.elapsed().as_secs_f64());
+        let mut state = SyncState::default();
+        let popts = PushOptions {
+            batch_size: o.batch,
+            concurrency: o.concurrency,
+            full: true,
+            progress: true,
+        };
+        let r = push(&m, &rows, &mut state, ws.path(), copts.target(), &popts)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        println!(
+            "batched push (batch {}, concurrency {}): {} rows, {} relationships in {:.1} s: {:.0} relationships/s, {:.0} rows/s",
+            o.batch,
+            o.concurrency,
+            r.upserted,
+            r.relationships,
+            r.seconds,
+            r.relationships as f64 / r.seconds,
+            r.upserted as f64 / r.seconds
+        );
+        for s in &r.sets {
+            println!(
+                "  {:<14} {:>9} rows {:>7.2} s {:>9.0} rows/s",
+                s.set,
+                s.upserted,
+                s.seconds,
+                s.upserted as f64 / s.seconds.max(1e-9)
+            );
+        }
+        println!("  retries after transient errors: {}", r.retries);
+        // 2. The same sample of consumption edges, naive vs batched.
+        let sample: Vec<usize> = (0..rows.len(Set::ConsumedInto))
+            .step_by((rows.len(Set::ConsumedInto) / o.naive.max(1)).max(1))
+            .take(o.naive)
+            .collect();
+        if !sample.is_empty() {
+            let del = |ix: &[usize]| {
+                let list: Vec<BoltType> = ix
+                    .iter()
+                    .map(|i| {
+                        lotgraph::mirror::rows::delete_row(
+                            Set::ConsumedInto,
+                            &rows.key(Set::ConsumedInto, *i),
+                        )
+                    })
+                    .collect();
+                query(st.get("delete_consumed_into").expect("statement")).param("rows", list)
+            };
+            for c in sample.chunks(10_000) {
+                m.write("deleting the sample", del(c)).await.expect("delete");
+            }
+            let naive = st.get("naive_consumed_into").expect("statement");
+            let t = Instant::now();
+            for &i in &sample {
+                let props = rows.props(Set::ConsumedInto, i);
+                let mut q = query(naive);
+                for (k, v) in props {
+                    q = q.param(k, v.bolt());
+                }
+                m.write("naive push", q).await.expect("naive");
+            }
+            let naive_s = t.elapsed().as_secs_f64();
+            for c in sample.chunks(10_000) {
+                m.write("deleting the sample", del(c)).await.expect("delete");
+            }
+            // Batched: forget the sample in the state and push again.
+            let map = state.set_mut(Set::ConsumedInto);
+            for &i in &sample {
+                map.remove(&rows.key(Set::ConsumedInto, i));
+            }
+            let popts = PushOptions {
+                full: false,
+                progress: false,
+                ..popts.clone()
+            };
+            let r2 = push(&m, &rows, &mut state, ws.path(), copts.target(), &popts)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let batched_s = r2
+                .sets
+                .iter()
+                .find(|s| s.set == Set::ConsumedInto.name())
+                .map_or(r2.seconds, |s| s.seconds);
+            println!(
+                "sample of {} CONSUMED_INTO rows: naive one MERGE per transaction {:.1} s ({:.0} relationships/s); batched {:.2} s ({:.0} relationships/s): {:.0}x",
+                sample.len(),
+                naive_s,
+                sample.len() as f64 / naive_s,
+                batched_s,
+                sample.len() as f64 / batched_s,
+                naive_s / batched_s
+            );
+            println!(
+                "incremental push of those {} rows: {:.1} s in all, {:.1} s of it comparing {} rows with the state",
+                r2.upserted,
+                r2.seconds,
+                r2.seconds - r2.sets.iter().map(|s| s.seconds).sum::<f64>(),
+                rows_total(&rows)
+            );
+        }
+        // 3. Latency: Cypher vs lotgraph on the same lots.
+        let mut rng = Rng(o.seed ^ 0xabc);
+        let n = ds.lots.len() as u64;
+        let supplied = n / 5;
+        let top_first = n - n / 10 + 1;
+        let bal = Balance::compute(&ds);
+        let mut tracer = Tracer::new(&g);
+        let defs = [
+            ("trace_back", cypher::find("trace_back").expect("query")),
+            ("trace_forward", cypher::find("trace_forward").expect("query")),
+            (
+                "recall_blast_radius",
+                cypher::find("recall_blast_radius").expect("query"),
+            ),
+        ];
+        println!(
+            "\n| question | lots | Cypher p50 (ms) | Cypher p90 (ms) | lotgraph p50 (ms) | lotgraph p90 (ms) | ratio p50 | mean closure |"
+        );
+        println!("|---|---|---|---|---|---|---|---|");
+        for (name, def) in &defs {
+            let (mut cy, mut lg) = (Vec::new(), Vec::new());
+            let mut closure = 0usize;
+            for _ in 0..o.queries {
+                let lot = match *name {
+                    "trace_back" => LotIx::from_ix((top_first + rng.below(n - top_first)) as usize),
+                    _ => LotIx::from_ix(rng.below(supplied) as usize),
+                };
+                let id = ds.lot(lot).id.clone();
+                let pairs = if *name == "recall_blast_radius" {
+                    vec![("seeds".to_string(), id.clone())]
+                } else {
+                    vec![("lot".to_string(), id.clone())]
+                };
+                let params = cypher::bind(def, &pairs).expect("params");
+                let t = Instant::now();
+                let a = cypher::run(&m, def, params).await.unwrap_or_else(|e| panic!("{e}"));
+                cy.push(t.elapsed());
+                let t = Instant::now();
+                let k = match *name {
+                    "trace_back" => tracer.trace(&ds, lot, Direction::Upstream, None).lots.len(),
+                    "trace_forward" => {
+                        tracer.trace(&ds, lot, Direction::Downstream, None).lots.len()
+                    }
+                    _ => simulate(&ds, &g, &bal, &[lot], 0.0).lots.len(),
+                };
+                lg.push(t.elapsed());
+                closure += k;
+                assert!(
+                    a.rows.len() == k,
+                    "{name} {id}: Cypher {} rows, lotgraph {k}",
+                    a.rows.len()
+                );
+            }
+            let (c50, c90) = (percentile(&mut cy, 0.5), percentile(&mut cy, 0.9));
+            let (l50, l90) = (percentile(&mut lg, 0.5), percentile(&mut lg, 0.9));
+            println!(
+                "| {name} | {} | {:.2} | {:.2} | {:.3} | {:.3} | {:.0}x | {:.0} |",
+                o.queries,
+                ms(c50),
+                ms(c90),
+                ms(l50),
+                ms(l90),
+                ms(c50) / ms(l50).max(1e-6),
+                closure as f64 / o.queries as f64
+            );
+        }
+    });
+}
