@@ -24,6 +24,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (unit, property, doc, integration)"
 cargo test --workspace --locked
 
+step "accuracy harness smoke test (3 generated scenarios)"
+cargo test --locked --bench accuracy -- --scenarios 3 --lots 2000 --report -
+
 step "notebooks run (their assertions hold)"
 LOTGRAPH="${CARGO_TARGET_DIR:-$PWD/target}/debug/lotgraph" python3 scripts/run-notebooks.py >/dev/null
 

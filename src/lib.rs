@@ -5,6 +5,7 @@
 //! `core` so tests and benches use one name.
 
 pub mod cmd;
+pub mod generate;
 pub mod ingest;
 pub mod mirror;
 pub mod report;
@@ -46,6 +47,8 @@ pub enum Command {
     Investigate(cmd::investigate::Args),
     /// Ingest the bundled demo dataset and walk through an investigation.
     Demo(cmd::demo::Args),
+    /// Write a synthetic supply network with planted faults and truth.json.
+    Generate(cmd::generate::Args),
     /// Mirror the snapshot to Neo4j, verify the mirror, query it in Cypher.
     Neo4j(cmd::neo4j::Args),
 }
@@ -82,6 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Recall(a) => cmd::recall::run(a),
         Command::Investigate(a) => cmd::investigate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Generate(a) => cmd::generate::run(a),
         Command::Neo4j(a) => cmd::neo4j::run(a),
     }
 }
