@@ -41,15 +41,7 @@ struct Opts {
 }
 
 fn parse_count(s: &str) -> u64 {
-    let t = s.replace('_', "");
-    let (num, mul) = match t.chars().last() {
-        Some('k' | 'K') => (&t[..t.len() - 1], 1_000),
-        Some('m' | 'M') => (&t[..t.len() - 1], 1_000_000),
-        _ => (&t[..], 1),
-    };
-    num.parse::<u64>()
-        .unwrap_or_else(|_| panic!("not a count: {s:?}"))
-        * mul
+    lotgraph::cmd::generate::parse_count(s).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn opts() -> Opts {

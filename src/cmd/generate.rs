@@ -37,8 +37,8 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// Parses `2000`, `2_000`, `20k` or `1M`.
-fn parse_count(s: &str) -> Result<u64, String> {
+/// Parses `2000`, `2_000`, `20k` or `1M` (also used by the benches).
+pub fn parse_count(s: &str) -> Result<u64, String> {
     let t = s.trim().replace('_', "");
     let (num, mul) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 1_000),
