@@ -10,7 +10,6 @@ use crate::report::{Cell, Tabular, columns as col};
 use chrono::NaiveDate;
 use lotgraph_core::LotIx;
 use lotgraph_core::analytics::investigate::{investigate, population};
-use lotgraph_core::analytics::returns::ReturnFilter;
 use serde_json::json;
 
 #[derive(Debug, clap::Args)]
@@ -62,18 +61,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         .map(|l| super::find_lot(&snap, &args.ws, l))
         .collect::<anyhow::Result<_>>()?;
     if args.from_returns {
-        let filter = ReturnFilter {
-            sku: args
-                .sku
-                .as_deref()
-                .map(|s| super::find_sku(&snap, s))
-                .transpose()?,
-            category: args.category.map(Into::into),
-            from: args.from,
-            to: args.to,
-        };
+        let filter = super::return_filter(
+            &snap,
+            args.sku.as_deref(),
+            args.category,
+            args.from,
+            args.to,
+        )?;
         for (i, r) in ds.returns.iter().enumerate() {
-            if filter.admits(ds, i) && filter.sku.is_none_or(|s| ds.lot(r.lot).sku == s) {
+            if filter.admits(ds, i) {
                 complaints.push(r.lot);
             }
         }

@@ -128,6 +128,23 @@ pub fn find_site(snap: &Snapshot, id: &str) -> anyhow::Result<lotgraph_core::mod
         .ok_or_else(|| anyhow::anyhow!("site {id:?} is not in the snapshot"))
 }
 
+/// The return filter of `--sku`, `--category`, `--from`, `--to` (shared by
+/// `returns` and `investigate --from-returns`); an unknown SKU is an error.
+pub fn return_filter(
+    snap: &Snapshot,
+    sku: Option<&str>,
+    category: Option<ReturnCategoryArg>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> anyhow::Result<lotgraph_core::analytics::returns::ReturnFilter> {
+    Ok(lotgraph_core::analytics::returns::ReturnFilter {
+        sku: sku.map(|s| find_sku(snap, s)).transpose()?,
+        category: category.map(Into::into),
+        from,
+        to,
+    })
+}
+
 /// Return categories as typed on the command line.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReturnCategoryArg {

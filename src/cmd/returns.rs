@@ -88,16 +88,13 @@ fn opt(v: Option<f64>) -> Cell {
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let snap = args.ws.load()?;
     let ds = &snap.dataset;
-    let filter = ReturnFilter {
-        sku: args
-            .sku
-            .as_deref()
-            .map(|s| super::find_sku(&snap, s))
-            .transpose()?,
-        category: args.category.map(Into::into),
-        from: args.from,
-        to: args.to,
-    };
+    let filter = super::return_filter(
+        &snap,
+        args.sku.as_deref(),
+        args.category,
+        args.from,
+        args.to,
+    )?;
     let rates = lot_rates(ds, &filter);
     let flagged = rates.iter().filter(|r| r.flagged).count();
     let doc = match args.by {

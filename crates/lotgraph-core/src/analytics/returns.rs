@@ -32,10 +32,12 @@ pub struct ReturnFilter {
 }
 
 impl ReturnFilter {
-    /// Does return `r` of `ds` count under this filter?
+    /// Does return `r` of `ds` count under this filter (its lot's SKU, its
+    /// category, its report date)?
     pub fn admits(&self, ds: &Dataset, r: usize) -> bool {
         let ret = &ds.returns[r];
-        self.category.is_none_or(|c| ret.category == Some(c))
+        self.sku.is_none_or(|s| ds.lot(ret.lot).sku == s)
+            && self.category.is_none_or(|c| ret.category == Some(c))
             && self.from.is_none_or(|d| ret.reported_on >= d)
             && self.to.is_none_or(|d| ret.reported_on <= d)
     }
@@ -65,7 +67,7 @@ impl LotUnits {
             }
         }
         for (i, r) in ds.returns.iter().enumerate() {
-            if filter.admits(ds, i) && counts(r.lot) {
+            if filter.admits(ds, i) {
                 u.returned[r.lot.ix()] += r.quantity;
             }
         }
