@@ -39,4 +39,7 @@ diff -r "$regen" data/demo
 step "Neo4j mirror tests against a real Neo4j 5 (CI fails if Neo4j cannot start)"
 ./scripts/test-neo4j.sh
 
+step "peer benchmark smoke test: DuckDB, PostgreSQL and Neo4j answer as lotgraph does (2,000 lots)"
+./scripts/bench-peers.sh --smoke --work "${CARGO_TARGET_DIR:-$PWD/target}/bench-peers-smoke" >/dev/null
+
 step "all tests passed"

@@ -1,0 +1,213 @@
+//! lotgraph's side of the peer benchmark (`scripts/bench-peers.py`): loads a
+//! workspace snapshot, picks the workload (random lots to trace back and
+//! forward, random supplier lots to recall), times every query through the
+//! library, and writes the workload, lotgraph's answers and its timings as
+//! one JSON file. The script then asks DuckDB, PostgreSQL and Neo4j the same
+//! questions on the same data, checks their answers against these before
+//! timing them, and reports the ratios.
+//!
+//! ```text
+//! cargo bench --bench peers -- --workspace WS --out lotgraph.json [--traces 1000] [--recalls 100] [--seed 7]
+//! ```
+//!
+//! Everything is measured the way a server would answer: the snapshot is
+//! loaded once (its load time is reported separately), then each query runs
+//! once to warm up and once timed, like the peers. A trace is the product's
+//! `Tracer::trace` (closure, depths, shares, sorted), a recall is
+//! `recall::simulate` of one lot (closure, stock, customers), the scorecard
+//! is `ScoreInputs::compute` + `scorecard` (timed three times).
+
+use lotgraph::core::analytics::balance::Balance;
+use lotgraph::core::analytics::recall::simulate;
+use lotgraph::core::analytics::returns::ReturnFilter;
+use lotgraph::core::analytics::suppliers::{ScoreInputs, Window, scorecard};
+use lotgraph::core::model::Origin;
+use lotgraph::core::{Direction, LotIx, Tracer};
+use lotgraph::snapshot;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::Instant;
+
+struct Opts {
+    workspace: PathBuf,
+    out: PathBuf,
+    traces: usize,
+    recalls: usize,
+    seed: u64,
+}
+
+fn opts() -> Opts {
+    let mut o = Opts {
+        workspace: PathBuf::new(),
+        out: PathBuf::new(),
+        traces: 1000,
+        recalls: 100,
+        seed: 7,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--workspace" => o.workspace = PathBuf::from(val()),
+            "--out" => o.out = PathBuf::from(val()),
+            "--traces" => o.traces = val().parse().expect("--traces N"),
+            "--recalls" => o.recalls = val().parse().expect("--recalls N"),
+            "--seed" => o.seed = val().parse().expect("--seed N"),
+            // cargo bench passes --bench to harness=false benches.
+            "--bench" => {}
+            other => panic!("unknown option {other}"),
+        }
+    }
+    assert!(
+        !o.workspace.as_os_str().is_empty() && !o.out.as_os_str().is_empty(),
+        "usage: peers --workspace WS --out FILE [--traces N] [--recalls N] [--seed N]"
+    );
+    o
+}
+
+/// xorshift64*: deterministic picks without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+}
+
+fn main() {
+    let o = opts();
+    let t = Instant::now();
+    let snap = snapshot::load(&o.workspace).expect("load snapshot");
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+    let (ds, g) = (&snap.dataset, &snap.genealogy);
+    let n = ds.lots.len();
+    let id = |l: LotIx| ds.lot(l).id.as_str();
+
+    // The workload: produced lots to trace back, consumed lots to trace
+    // forward (a lot nothing was made from has an empty forward trace),
+    // consumed supplier lots to recall. Distinct picks, so every lot's
+    // timing is one query.
+    let mut rng = Rng(o.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut pick = |count: usize, ok: &dyn Fn(LotIx) -> bool| {
+        let eligible = (0..n).map(LotIx::from_ix).filter(|l| ok(*l)).count();
+        let want = count.min(eligible);
+        let mut seen = vec![false; n];
+        let mut out = Vec::with_capacity(want);
+        while out.len() < want {
+            let l = LotIx::from_ix(rng.below(n as u64) as usize);
+            if ok(l) && !seen[l.ix()] {
+                seen[l.ix()] = true;
+                out.push(l);
+            }
+        }
+        out
+    };
+    let back = pick(o.traces, &|l| ds.lot(l).origin == Origin::Produced);
+    let fwd = pick(o.traces, &|l| g.outputs().degree(l) > 0);
+    let recalls = pick(o.recalls, &|l| {
+        ds.lot(l).origin == Origin::Supplied && g.outputs().degree(l) > 0
+    });
+
+    let mut tracer = Tracer::new(g);
+    let mut traces = |roots: &[LotIx], dir: Direction| {
+        let mut answers = Vec::with_capacity(roots.len());
+        let mut times = Vec::with_capacity(roots.len());
+        for &r in roots {
+            std::hint::black_box(tracer.trace(ds, r, dir, None));
+            let t = Instant::now();
+            let tr = tracer.trace(ds, r, dir, None);
+            times.push(t.elapsed().as_nanos() as u64);
+            answers.push(Value::Array(
+                tr.lots
+                    .iter()
+                    .map(|x| json!([id(x.lot), x.depth, x.share]))
+                    .collect(),
+            ));
+        }
+        (answers, times)
+    };
+    let (back_answers, back_times) = traces(&back, Direction::Upstream);
+    let (fwd_answers, fwd_times) = traces(&fwd, Direction::Downstream);
+
+    // Stock and shipment totals are what a recall reads; the product
+    // computes them once per command, so they are set up outside the timer
+    // like the peers' tables.
+    let bal = Balance::compute(ds);
+    let mut recall_answers = Vec::with_capacity(recalls.len());
+    let mut recall_times = Vec::with_capacity(recalls.len());
+    for &s in &recalls {
+        std::hint::black_box(simulate(ds, g, &bal, &[s], 0.0));
+        let t = Instant::now();
+        let r = simulate(ds, g, &bal, &[s], 0.0);
+        recall_times.push(t.elapsed().as_nanos() as u64);
+        recall_answers.push(json!({
+            "lots": r.lots.iter().map(|x| json!([id(x.lot), x.depth, x.share])).collect::<Vec<_>>(),
+            "customers": r.customers.iter()
+                .map(|c| json!([ds.customers[c.customer.ix()].id, c.quantity]))
+                .collect::<Vec<_>>(),
+        }));
+    }
+
+    let mut score_times = Vec::new();
+    let mut card = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let inputs = ScoreInputs::compute(ds, g, &ReturnFilter::default()).expect("acyclic");
+        card = scorecard(ds, g, &inputs, Window::default());
+        score_times.push(t.elapsed().as_nanos() as u64);
+    }
+    let mut scores: Vec<Value> = card
+        .iter()
+        .map(|s| {
+            json!([
+                ds.suppliers[s.supplier.ix()].id,
+                s.attributed_returned,
+                s.attributed_shipped
+            ])
+        })
+        .collect();
+    scores.sort_by(|a, b| a[0].as_str().cmp(&b[0].as_str()));
+
+    let ids = |v: &[LotIx]| v.iter().map(|l| id(*l)).collect::<Vec<_>>();
+    let doc = json!({
+        "lots": n,
+        "consumptions": ds.consumptions.len(),
+        "snapshot_load_ms": load_ms,
+        "workload": {
+            "trace_back": ids(&back),
+            "trace_forward": ids(&fwd),
+            "recall": ids(&recalls),
+        },
+        "answers": {
+            "trace_back": back_answers,
+            "trace_forward": fwd_answers,
+            "recall": recall_answers,
+            "scorecard": scores,
+        },
+        "timings_ns": {
+            "trace_back": back_times,
+            "trace_forward": fwd_times,
+            "recall": recall_times,
+            "scorecard": score_times,
+        },
+    });
+    let f = std::fs::File::create(&o.out).expect("create --out");
+    serde_json::to_writer(std::io::BufWriter::new(f), &doc).expect("write --out");
+    let p50 = |v: &[u64]| {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v.get(v.len() / 2).copied().unwrap_or(0) as f64 / 1e3
+    };
+    eprintln!(
+        "lotgraph: {n} lots, load {load_ms:.0} ms; p50 trace back {:.1} µs, forward {:.1} µs, recall {:.1} µs; scorecard {:.1} ms",
+        p50(&back_times),
+        p50(&fwd_times),
+        p50(&recall_times),
+        p50(&score_times) / 1e3,
+    );
+}

@@ -1,0 +1,876 @@
+#!/usr/bin/env python3
+"""Peer benchmark: lotgraph against DuckDB, PostgreSQL and Neo4j on identical data.
+
+For each size it generates a dataset with `lotgraph generate`, ingests it, and
+runs lotgraph's side (`benches/peers.rs`: snapshot load, then traces back and
+forward, one-lot recalls and the full supplier scorecard through the library),
+which also picks the workload and writes lotgraph's answers. Each peer then
+loads the same CSV files and answers the same questions:
+
+  * DuckDB (Python package, in-process): recursive CTEs over tables read from the CSVs;
+  * PostgreSQL (Debian's server, started here on 127.0.0.1): the same SQL, with indexes;
+  * Neo4j (the dev server of scripts/neo4j-dev): `lotgraph neo4j push`, then queries/*.cypher.
+
+Every peer answer is compared with lotgraph's (same lots, same depths, shares and
+quantities within 1e-9 relative) before anything is timed; a mismatch stops the
+run. Then each question is asked again and timed. The report gives, per question,
+each system's p50/p99 and the ratio to lotgraph measured in the same run (median
+of the per-query ratios, with their 10th-90th percentile spread), plus load time
+and peak memory, machine facts and the command that reproduces it.
+
+    scripts/bench-peers.sh --sizes 100k,1M          # what BENCHMARKS.md shows
+    scripts/bench-peers.sh --smoke                  # 2,000 lots, 40 queries each: the test command's check
+
+Run it through scripts/bench-peers.sh, which installs the Python packages
+(scripts/peers-requirements.txt) in a virtualenv under target/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+QUERIES = REPO / "queries"
+REL_TOL = 1e-9
+
+
+def log(msg: str) -> None:
+    print(f"bench-peers: {msg}", file=sys.stderr, flush=True)
+
+
+def parse_count(s: str) -> int:
+    s = s.strip().replace("_", "")
+    mult = 1
+    if s[-1:] in ("k", "K"):
+        mult, s = 1_000, s[:-1]
+    elif s[-1:] == "M":
+        mult, s = 1_000_000, s[:-1]
+    return int(float(s) * mult)
+
+
+def human(n: int) -> str:
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1_000 and n % 1_000 == 0:
+        return f"{n // 1_000}k"
+    return str(n)
+
+
+# ---------------------------------------------------------------- processes
+
+
+def run_measured(cmd: list[str], env: dict | None = None, stdout=None) -> tuple[float, int]:
+    """Runs cmd, returns (wall seconds, peak RSS in bytes of that process)."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, env=env, stdout=stdout)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    code = os.waitstatus_to_exitcode(status)
+    p.returncode = code
+    if code != 0:
+        raise SystemExit(f"bench-peers: {' '.join(cmd)} exited with {code}")
+    return wall, ru.ru_maxrss * 1024
+
+
+def proc_hwm(pid: int) -> int:
+    """Peak resident memory (VmHWM) of a live process, bytes; 0 if unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- answers
+
+
+def close(a: float, b: float) -> bool:
+    return abs(a - b) <= REL_TOL * max(abs(a), abs(b)) + 1e-12
+
+
+def diff_rows(what: str, want: list, got: list) -> str | None:
+    """Compares [[lot_id, depth, share], ...] answers; None when equal."""
+    w = {r[0]: r for r in want}
+    g = {r[0]: r for r in got}
+    if len(g) != len(got):
+        return f"{what}: peer returned duplicate lots"
+    if w.keys() != g.keys():
+        missing = sorted(w.keys() - g.keys())[:5]
+        extra = sorted(g.keys() - w.keys())[:5]
+        return f"{what}: {len(w)} lots vs {len(g)}; missing {missing}, extra {extra}"
+    for k, r in w.items():
+        s = g[k]
+        if int(r[1]) != int(s[1]):
+            return f"{what}: lot {k}: depth {r[1]} vs {s[1]}"
+        if not close(float(r[2]), float(s[2])):
+            return f"{what}: lot {k}: share {r[2]!r} vs {s[2]!r}"
+    return None
+
+
+def diff_pairs(what: str, want: list, got: list, width: int) -> str | None:
+    """Compares [[key, x, (y)], ...] answers with numeric values."""
+    w = {r[0]: r[1:] for r in want}
+    g = {r[0]: r[1:] for r in got}
+    if w.keys() != g.keys():
+        missing = sorted(w.keys() - g.keys())[:5]
+        extra = sorted(g.keys() - w.keys())[:5]
+        return f"{what}: {len(w)} keys vs {len(g)}; missing {missing}, extra {extra}"
+    for k, v in w.items():
+        for i in range(width):
+            if not close(float(v[i]), float(g[k][i])):
+                return f"{what}: {k}: value {i}: {v[i]!r} vs {g[k][i]!r}"
+    return None
+
+
+# ---------------------------------------------------------------- SQL peers
+
+# The genealogy as the peers store it: one row per (input, output) pair, its
+# quantities summed (as lotgraph's CSR sums parallel consumption rows), with
+# the edge fraction quantity / input_total(output) that record-format.md's
+# share is the path sum of products of.
+SQL_SETUP = [
+    """CREATE TABLE input_total AS
+       SELECT output_lot_id AS lot_id, sum(quantity) AS total FROM consumptions GROUP BY output_lot_id""",
+    """CREATE TABLE edges AS
+       SELECT c.input_lot_id AS src, c.output_lot_id AS dst, sum(c.quantity) / t.total AS frac
+       FROM consumptions c JOIN input_total t ON t.lot_id = c.output_lot_id
+       GROUP BY c.input_lot_id, c.output_lot_id, t.total""",
+    """CREATE TABLE shipped AS
+       SELECT lot_id, sum(quantity) AS quantity FROM shipments
+       WHERE customer_id IS NOT NULL GROUP BY lot_id""",
+    """CREATE TABLE returned AS
+       SELECT lot_id, sum(quantity) AS quantity FROM returns GROUP BY lot_id""",
+]
+
+# Shares are path sums: UNION ALL enumerates every path (like the Cypher
+# queries), then GROUP BY adds them up. Shares above 1 only come from
+# rounding and are clamped, as lotgraph and the Cypher queries do.
+SQL_TRACE_BACK = """
+WITH RECURSIVE up(lot, depth, share) AS (
+    SELECT src, 1, frac FROM edges WHERE dst = {p}
+    UNION ALL
+    SELECT e.src, up.depth + 1, up.share * e.frac FROM up JOIN edges e ON e.dst = up.lot
+)
+SELECT lot, min(depth), least(sum(share), 1.0) FROM up GROUP BY lot"""
+
+SQL_TRACE_FORWARD = """
+WITH RECURSIVE down(lot, depth, share) AS (
+    SELECT dst, 1, frac FROM edges WHERE src = {p}
+    UNION ALL
+    SELECT e.dst, down.depth + 1, down.share * e.frac FROM down JOIN edges e ON e.src = down.lot
+)
+SELECT lot, min(depth), least(sum(share), 1.0) FROM down GROUP BY lot"""
+
+# A one-lot recall: the lot and its downstream closure with shares, and the
+# customers that received any of those lots with the units shipped to them.
+SQL_RECALL = """
+WITH RECURSIVE down(lot, depth, share) AS (
+    SELECT CAST({p} AS VARCHAR), 0, CAST(1.0 AS DOUBLE PRECISION)
+    UNION ALL
+    SELECT e.dst, down.depth + 1, down.share * e.frac FROM down JOIN edges e ON e.src = down.lot
+),
+reached AS (SELECT lot, min(depth) AS depth, least(sum(share), 1.0) AS share FROM down GROUP BY lot)
+SELECT 'lot' AS kind, lot AS id, depth, share FROM reached
+UNION ALL
+SELECT 'customer', s.customer_id, NULL, sum(s.quantity)
+FROM shipments s JOIN reached r ON r.lot = s.lot_id
+WHERE s.customer_id IS NOT NULL
+GROUP BY s.customer_id"""
+
+# The scorecard's attribution: every supplier lot's downstream paths, units
+# returned and shipped to customers weighted by share, summed per supplier.
+SQL_SCORECARD = """
+WITH RECURSIVE down(sup, lot, share) AS (
+    SELECT supplier_id, lot_id, CAST(1.0 AS DOUBLE PRECISION) FROM lots WHERE origin = 'supplied'
+    UNION ALL
+    SELECT d.sup, e.dst, d.share * e.frac FROM down d JOIN edges e ON e.src = d.lot
+)
+SELECT d.sup, sum(d.share * coalesce(r.quantity, 0)), sum(d.share * coalesce(s.quantity, 0))
+FROM down d
+LEFT JOIN returned r ON r.lot_id = d.lot
+LEFT JOIN shipped s ON s.lot_id = d.lot
+GROUP BY d.sup"""
+
+
+def recall_answer(rows) -> dict:
+    lots = [[r[1], r[2], r[3]] for r in rows if r[0] == "lot"]
+    customers = [[r[1], r[3]] for r in rows if r[0] == "customer"]
+    return {"lots": lots, "customers": customers}
+
+
+def check_recall(what: str, want: dict, got: dict) -> str | None:
+    return diff_rows(what + " lots", want["lots"], got["lots"]) or diff_pairs(
+        what + " customers", want["customers"], got["customers"], 1
+    )
+
+
+class DuckDB:
+    name = "DuckDB"
+
+    def __init__(self, data: Path, work: Path):
+        import duckdb
+
+        self.version = duckdb.__version__
+        self.data, self.work = data, work
+        self.db = work / "duckdb.db"
+        if self.db.exists():
+            self.db.unlink()
+
+    def load(self) -> None:
+        import duckdb
+
+        # A file database (not :memory:) so it is a store like the others; the
+        # threads setting is DuckDB's default (all cores).
+        self.con = duckdb.connect(str(self.db))
+        c = self.con
+        d = self.data
+
+        def csv(name: str, cols: str) -> None:
+            c.execute(
+                f"CREATE TABLE {name} AS SELECT {cols} FROM "
+                f"read_csv('{d / (name + '.csv')}', header = true, all_varchar = true)"
+            )
+
+        csv("lots", "lot_id, sku, origin, supplier_id, CAST(quantity AS DOUBLE) AS quantity")
+        csv(
+            "consumptions",
+            "input_lot_id, output_lot_id, CAST(quantity AS DOUBLE) AS quantity",
+        )
+        csv("shipments", "lot_id, customer_id, CAST(quantity AS DOUBLE) AS quantity")
+        csv("returns", "lot_id, category, CAST(quantity AS DOUBLE) AS quantity")
+        for s in SQL_SETUP:
+            c.execute(s)
+        # ART indexes on the join keys of the recursive step.
+        c.execute("CREATE INDEX edges_dst ON edges (dst)")
+        c.execute("CREATE INDEX edges_src ON edges (src)")
+        c.execute("CHECKPOINT")
+
+    def query(self, sql: str, param=None):
+        if param is None:
+            return self.con.execute(sql.replace("{p}", "NULL")).fetchall()
+        return self.con.execute(sql.replace("{p}", "?"), [param]).fetchall()
+
+    def memory(self) -> int:
+        return 0  # in-process: the harness process's own peak counts
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class Postgres:
+    name = "PostgreSQL"
+
+    def __init__(self, data: Path, work: Path):
+        self.data, self.work = data, work
+        self.pgdata = work / "pgdata"
+        self.port = free_port()
+        self.bindir = self._bindir()
+        self.proc = None
+
+    @staticmethod
+    def _bindir() -> Path:
+        for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+            if (d / "postgres").exists():
+                return d
+        raise SystemExit(
+            "bench-peers: PostgreSQL server not found (apt-get install postgresql)"
+        )
+
+    def _as_pg(self, cmd: list[str]) -> list[str]:
+        # The server refuses to run as root: run it as the package's user.
+        if os.geteuid() == 0:
+            return ["runuser", "-u", "postgres", "--"] + cmd
+        return cmd
+
+    def start(self) -> None:
+        if self.pgdata.exists():
+            shutil.rmtree(self.pgdata)
+        self.pgdata.mkdir(parents=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.pgdata, "postgres", "postgres")
+            os.chmod(self.work, 0o755)
+        subprocess.run(
+            self._as_pg(
+                [str(self.bindir / "initdb"), "-D", str(self.pgdata), "-U", "bench",
+                 "--auth=trust", "-E", "UTF8", "--locale=C"]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        # Settings for an analytical load on this machine: memory for sorts
+        # and hashes, a large buffer cache, no durability (a benchmark).
+        mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        opts = {
+            "listen_addresses": "127.0.0.1",
+            "port": str(self.port),
+            "unix_socket_directories": str(self.pgdata),
+            "shared_buffers": f"{max(128, int(mem_gib * 1024 / 4))}MB",
+            "work_mem": "256MB",
+            "maintenance_work_mem": "1GB",
+            "effective_cache_size": f"{max(256, int(mem_gib * 1024 / 2))}MB",
+            "max_wal_size": "8GB",
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "jit": "off",
+        }
+        cmd = [str(self.bindir / "postgres"), "-D", str(self.pgdata)]
+        for k, v in opts.items():
+            cmd += ["-c", f"{k}={v}"]
+        self.log = open(self.work / "postgres.log", "w")
+        self.proc = subprocess.Popen(self._as_pg(cmd), stdout=self.log, stderr=self.log)
+        import psycopg
+
+        deadline = time.time() + 60
+        while True:
+            try:
+                self.con = psycopg.connect(
+                    host="127.0.0.1", port=self.port, user="bench", dbname="postgres",
+                    autocommit=True,
+                )
+                break
+            except psycopg.OperationalError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise SystemExit(
+                        f"bench-peers: PostgreSQL did not start; see {self.work / 'postgres.log'}"
+                    )
+                time.sleep(0.2)
+        self.version = self.con.execute("SHOW server_version").fetchone()[0]
+
+    def load(self) -> None:
+        c = self.con
+        tables = {
+            "lots": ("lot_id text, sku text, origin text, supplier_id text, supplier_lot_code text, "
+                     "site_id text, line text, produced_on text, received_on text, expires_on text, "
+                     "quantity double precision, unit_cost text, status text"),
+            "consumptions": "input_lot_id text, output_lot_id text, quantity double precision, consumed_on text",
+            "shipments": ("shipment_id text, lot_id text, quantity double precision, from_site_id text, "
+                          "to_site_id text, customer_id text, shipped_on text, delivered_on text, status text"),
+            "returns": ("return_id text, lot_id text, customer_id text, quantity double precision, "
+                        "reason text, category text, reported_on text"),
+        }
+        for name, cols in tables.items():
+            c.execute(f"CREATE UNLOGGED TABLE {name} ({cols})")
+            path = self.data / f"{name}.csv"
+            header = path.open().readline().strip()
+            with c.cursor().copy(
+                f"COPY {name} ({header}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as cp, path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    cp.write(chunk)
+        for s in SQL_SETUP:
+            c.execute(s.replace("CREATE TABLE", "CREATE UNLOGGED TABLE"))
+        # Covering indexes for both walk directions, and the lookups.
+        c.execute("CREATE INDEX edges_dst ON edges (dst) INCLUDE (src, frac)")
+        c.execute("CREATE INDEX edges_src ON edges (src) INCLUDE (dst, frac)")
+        c.execute("CREATE INDEX shipments_lot ON shipments (lot_id) INCLUDE (customer_id, quantity)")
+        c.execute("CREATE UNIQUE INDEX shipped_lot ON shipped (lot_id)")
+        c.execute("CREATE UNIQUE INDEX returned_lot ON returned (lot_id)")
+        c.execute("CREATE INDEX lots_origin ON lots (origin)")
+        c.execute("VACUUM ANALYZE")
+
+    def query(self, sql: str, param=None):
+        sql = sql.replace("CAST({p} AS VARCHAR)", "CAST({p} AS TEXT)")
+        if param is None:
+            return self.con.execute(sql.replace("{p}", "NULL")).fetchall()
+        # Prepared (server-side) after a few runs, as an application would.
+        return self.con.execute(sql.replace("{p}", "%s"), [param]).fetchall()
+
+    def memory(self) -> int:
+        # The postmaster and its backends: the sum of their peaks (shared
+        # buffers count once per process that touched them, so this
+        # overstates; it is an upper bound).
+        total = 0
+        if self.proc is None:
+            return 0
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout.split()
+        pids = [self.proc.pid] + [int(x) for x in out]
+        # With runuser the postmaster is a child of runuser.
+        for pid in list(pids):
+            more = subprocess.run(
+                ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+            ).stdout.split()
+            pids += [int(x) for x in more if int(x) not in pids]
+        for pid in pids:
+            total += proc_hwm(pid)
+        return total
+
+    def disk(self) -> int:
+        return sum(f.stat().st_size for f in self.pgdata.rglob("*") if f.is_file())
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            if self.proc is not None:
+                self.proc.send_signal(signal.SIGINT)  # fast shutdown
+                try:
+                    self.proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                self.log.close()
+
+
+class Neo4j:
+    name = "Neo4j"
+
+    def __init__(self, data: Path, work: Path, lotgraph: Path, workspace: Path, heap: str, pagecache_mb: int):
+        self.work, self.lotgraph, self.workspace = work, lotgraph, workspace
+        self.state = work / "neo4j-dev"
+        self.env = dict(os.environ)
+        self.env.update(
+            NEO4J_DEV_DIR=str(self.state),
+            NEO4J_DEV_JAVA_OPTS=f"-Xms{heap} -Xmx{heap}",
+            NEO4J_DEV_PAGECACHE_MB=str(pagecache_mb),
+        )
+        self.cypher = {
+            name: (QUERIES / f"{name}.cypher").read_text()
+            for name in ("trace_back", "trace_forward", "recall_blast_radius", "supplier_attributed_returns")
+        }
+
+    def start(self) -> None:
+        if self.state.exists():
+            subprocess.run([str(REPO / "scripts/neo4j-dev"), "stop"], env=self.env, check=False)
+            shutil.rmtree(self.state)
+        out = subprocess.run(
+            [str(REPO / "scripts/neo4j-dev"), "start"], env=self.env, check=True,
+            capture_output=True, text=True,
+        )
+        for line in out.stdout.splitlines():
+            if line.startswith("export "):
+                k, v = line[len("export "):].split("=", 1)
+                self.env[k] = v.strip("'\"")
+        import neo4j
+
+        self.version = "driver " + neo4j.__version__
+        # The deprecation notices of queries/ (CALL subqueries without a
+        # scope clause) would be logged for every query.
+        self.driver = neo4j.GraphDatabase.driver(
+            self.env["NEO4J_URI"], auth=(self.env["NEO4J_USER"], self.env["NEO4J_PASSWORD"]),
+            notifications_min_severity="OFF",
+        )
+        info = self.driver.get_server_info()
+        self.version = f"{info.agent} (Python driver {neo4j.__version__})"
+        self.pid = int((self.state / "pid").read_text().strip())
+
+    def load(self) -> None:
+        subprocess.run(
+            [str(self.lotgraph), "neo4j", "push", "--workspace", str(self.workspace), "--no-progress"],
+            env=self.env, check=True, stdout=subprocess.DEVNULL,
+        )
+
+    def run(self, name: str, params: dict, timeout: float):
+        import neo4j
+
+        q = neo4j.Query(self.cypher[name], timeout=timeout)
+        with self.driver.session() as s:
+            return [tuple(r.values()) for r in s.run(q, params)]
+
+    def memory(self) -> int:
+        return proc_hwm(self.pid)
+
+    def disk(self) -> int:
+        return sum(f.stat().st_size for f in (self.state / "home").rglob("*") if f.is_file())
+
+    def close(self) -> None:
+        try:
+            self.driver.close()
+        finally:
+            subprocess.run([str(REPO / "scripts/neo4j-dev"), "stop"], env=self.env, check=False)
+
+
+# ---------------------------------------------------------------- one peer run
+
+
+def peer_main(a) -> None:
+    """Runs one peer in this (child) process and writes its JSON result."""
+    ref = json.loads(Path(a.lotgraph_json).read_text())
+    work = Path(a.work)
+    work.mkdir(parents=True, exist_ok=True)
+    data = Path(a.data)
+    result = {"peer": a.peer, "phases": {}}
+    if a.peer == "duckdb":
+        p = DuckDB(data, work)
+    elif a.peer == "postgres":
+        p = Postgres(data, work)
+        p.start()
+    elif a.peer == "neo4j":
+        p = Neo4j(data, work, Path(a.lotgraph_bin), Path(a.workspace), a.neo4j_heap, a.neo4j_pagecache_mb)
+        p.start()
+    else:
+        raise SystemExit(f"unknown peer {a.peer}")
+    try:
+        t = time.perf_counter()
+        p.load()
+        result["load_s"] = time.perf_counter() - t
+        result["version"] = p.version
+        log(f"{p.name}: loaded in {result['load_s']:.1f} s")
+
+        wl, ans = ref["workload"], ref["answers"]
+        if a.peer == "neo4j":
+            asks = {
+                "trace_back": lambda lot: [[x[0], x[2], x[3]] for x in
+                                           p.run("trace_back", {"lot": lot, "max_depth": None}, a.timeout)],
+                "trace_forward": lambda lot: [[x[0], x[2], x[3]] for x in
+                                              p.run("trace_forward", {"lot": lot, "max_depth": None}, a.timeout)],
+                "recall": lambda lot: {"lots": [[x[0], x[2], x[3]] for x in
+                                                p.run("recall_blast_radius", {"seeds": [lot], "min_share": 0.0}, a.timeout)]},
+            }
+            scorecard = lambda: [[x[0], x[2], x[3]] for x in
+                                 p.run("supplier_attributed_returns", {"category": None}, a.timeout)]
+        else:
+            asks = {
+                "trace_back": lambda lot: [list(r) for r in p.query(SQL_TRACE_BACK, lot)],
+                "trace_forward": lambda lot: [list(r) for r in p.query(SQL_TRACE_FORWARD, lot)],
+                "recall": lambda lot: recall_answer(p.query(SQL_RECALL, lot)),
+            }
+            scorecard = lambda: [list(r) for r in p.query(SQL_SCORECARD)]
+
+        for phase in ("trace_back", "trace_forward", "recall"):
+            ask = asks[phase]
+            lots = wl[phase]
+            times: list[int] = []
+            budget_end = time.perf_counter() + a.budget
+            for i, lot in enumerate(lots):
+                # First run: the answer, checked; second run: timed.
+                got = ask(lot)
+                want = ans[phase][i]
+                if phase == "recall":
+                    err = (diff_rows(f"{phase} {lot} lots", want["lots"], got["lots"])
+                           if a.peer == "neo4j" else check_recall(f"{phase} {lot}", want, got))
+                else:
+                    err = diff_rows(f"{phase} {lot}", want, got)
+                if err:
+                    raise SystemExit(f"bench-peers: {p.name} disagrees with lotgraph: {err}")
+                t = time.perf_counter_ns()
+                ask(lot)
+                times.append(time.perf_counter_ns() - t)
+                if time.perf_counter() > budget_end:
+                    log(f"{p.name}: {phase}: time budget ({a.budget:.0f} s) spent after {i + 1} of {len(lots)} lots")
+                    break
+            result["phases"][phase] = {"timings_ns": times, "checked": len(times)}
+            log(f"{p.name}: {phase}: {len(times)} answers equal to lotgraph's, p50 {pct(times, 50) / 1e6:.2f} ms")
+
+        # Scorecard: once checked, then timed (each run is the full attribution).
+        try:
+            t = time.perf_counter_ns()
+            got = scorecard()
+            first = time.perf_counter_ns() - t
+            err = diff_pairs("scorecard", ans["scorecard"], got, 2)
+            if err:
+                raise SystemExit(f"bench-peers: {p.name} disagrees with lotgraph: {err}")
+            t = time.perf_counter_ns()
+            scorecard()
+            result["phases"]["scorecard"] = {"timings_ns": [time.perf_counter_ns() - t], "checked": 1,
+                                             "first_ns": first}
+            log(f"{p.name}: scorecard equal to lotgraph's, {result['phases']['scorecard']['timings_ns'][0] / 1e9:.2f} s")
+        except Exception as e:  # a timeout is a result, not a crash
+            if isinstance(e, SystemExit):
+                raise
+            result["phases"]["scorecard"] = {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}",
+                                             "timeout_s": a.timeout}
+            log(f"{p.name}: scorecard did not finish: {result['phases']['scorecard']['error']}")
+        result["server_peak_rss"] = p.memory()
+        if hasattr(p, "disk"):
+            result["disk_bytes"] = p.disk()
+    finally:
+        p.close()
+    Path(a.out).write_text(json.dumps(result))
+
+
+# ---------------------------------------------------------------- report
+
+
+def pct(v: list, q: float) -> float:
+    if not v:
+        return float("nan")
+    s = sorted(v)
+    k = min(len(s) - 1, max(0, math.ceil(q / 100 * len(s)) - 1))
+    return s[k]
+
+
+def fmt_ms(ns: float) -> str:
+    ms = ns / 1e6
+    if ms != ms:
+        return "n/a"
+    if ms < 0.1:
+        return f"{ms * 1000:.1f} µs"
+    if ms < 10:
+        return f"{ms:.2f} ms"
+    if ms < 10_000:
+        return f"{ms:.0f} ms"
+    return f"{ms / 1000:.1f} s"
+
+
+def fmt_ratio(x: float) -> str:
+    if x != x:
+        return "n/a"
+    return f"{x:,.0f}×" if x >= 10 else f"{x:.1f}×"
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(REPO), "diff", "--quiet", "HEAD"]).returncode != 0
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1),
+        "kernel": platform.release(), "python": platform.python_version(), "rustc": rustc,
+        "commit": commit + (" (+ uncommitted changes)" if dirty else ""),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def summarize(size: int, lg: dict, lg_meta: dict, peers: dict) -> list[str]:
+    out = [f"### {human(size)} lots ({lg['consumptions']:,} consumption edges)", ""]
+    out.append("| | " + " | ".join(["lotgraph"] + [peers[k]["name"] for k in peers]) + " |")
+    out.append("|---|" + "---:|" * (1 + len(peers)))
+    row = [f"{lg_meta['ingest_s']:.1f} s ingest + {lg['snapshot_load_ms'] / 1000:.2f} s snapshot load"]
+    for k, r in peers.items():
+        row.append(f"{r['load_s']:.1f} s" + (" (push)" if k == "neo4j" else ""))
+    out.append("| load | " + " | ".join(row) + " |")
+    mem = [f"{lg_meta['ingest_rss'] / 2**20:,.0f} MiB ingest, {lg_meta['serve_rss'] / 2**20:,.0f} MiB serving"]
+    for k, r in peers.items():
+        if k == "duckdb":
+            mem.append(f"{r['client_rss'] / 2**20:,.0f} MiB (in-process)")
+        elif k == "postgres":
+            mem.append(f"≤ {r['server_peak_rss'] / 2**20:,.0f} MiB (server processes), {r.get('disk_bytes', 0) / 2**20:,.0f} MiB on disk")
+        else:
+            mem.append(f"{r['server_peak_rss'] / 2**20:,.0f} MiB (JVM), {r.get('disk_bytes', 0) / 2**20:,.0f} MiB on disk")
+    out.append("| peak memory | " + " | ".join(mem) + " |")
+    for phase, label in (("trace_back", "trace back"), ("trace_forward", "trace forward"),
+                         ("recall", "recall, one supplier lot")):
+        base = lg["timings_ns"][phase]
+        cells = [f"p50 {fmt_ms(pct(base, 50))}, p99 {fmt_ms(pct(base, 99))} ({len(base)})"]
+        for k, r in peers.items():
+            ph = r["phases"].get(phase)
+            if not ph or not ph["timings_ns"]:
+                cells.append("n/a")
+                continue
+            t = ph["timings_ns"]
+            ratios = [t[i] / max(base[i], 1) for i in range(len(t))]
+            cells.append(
+                f"p50 {fmt_ms(pct(t, 50))}, p99 {fmt_ms(pct(t, 99))} ({len(t)}): "
+                f"**{fmt_ratio(statistics.median(ratios))}** [{fmt_ratio(pct(ratios, 10))}–{fmt_ratio(pct(ratios, 90))}]"
+            )
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    sc = lg["timings_ns"]["scorecard"]
+    cells = [f"{fmt_ms(statistics.median(sc))} (median of {len(sc)})"]
+    for k, r in peers.items():
+        ph = r["phases"].get("scorecard", {})
+        if "error" in ph:
+            cells.append(f"did not finish within {ph['timeout_s']:.0f} s")
+        else:
+            t = ph["timings_ns"][0]
+            cells.append(f"{fmt_ms(t)}: **{fmt_ratio(t / statistics.median(sc))}**")
+    out.append("| supplier scorecard (attribution) | " + " | ".join(cells) + " |")
+    out.append("")
+    return out
+
+
+def plot(results: list, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["size"] for r in results]
+    systems = ["lotgraph", "duckdb", "postgres", "neo4j"]
+    names = {"lotgraph": "lotgraph", "duckdb": "DuckDB", "postgres": "PostgreSQL", "neo4j": "Neo4j"}
+    fig, ax = plt.subplots(1, 3, figsize=(15, 4.5))
+    for s in systems:
+        xs, p50, load, mem = [], [], [], []
+        for r in results:
+            if s == "lotgraph":
+                xs.append(r["size"])
+                p50.append(pct(r["lotgraph"]["timings_ns"]["trace_back"], 50) / 1e6)
+                load.append(r["lotgraph_meta"]["ingest_s"])
+                mem.append(max(r["lotgraph_meta"]["ingest_rss"], r["lotgraph_meta"]["serve_rss"]) / 2**20)
+            elif s in r["peers"]:
+                pr = r["peers"][s]
+                xs.append(r["size"])
+                t = pr["phases"].get("trace_back", {}).get("timings_ns") or []
+                p50.append(pct(t, 50) / 1e6 if t else float("nan"))
+                load.append(pr["load_s"])
+                mem.append((pr["client_rss"] if s == "duckdb" else pr["server_peak_rss"]) / 2**20)
+        if not xs:
+            continue
+        ax[0].plot(xs, p50, marker="o", label=names[s])
+        ax[1].plot(xs, load, marker="o", label=names[s])
+        ax[2].plot(xs, mem, marker="o", label=names[s])
+    for a_, title, unit in ((ax[0], "trace back, p50", "ms"), (ax[1], "load (ingest / COPY / push)", "s"),
+                            (ax[2], "peak memory", "MiB")):
+        a_.set_xscale("log")
+        a_.set_yscale("log")
+        a_.set_title(title)
+        a_.set_xlabel("lots")
+        a_.set_ylabel(unit)
+        a_.grid(True, which="both", alpha=0.3)
+        a_.set_xticks(sizes)
+        a_.set_xticklabels([human(s) for s in sizes])
+    ax[0].legend()
+    fig.suptitle("lotgraph and its peers against dataset size (same data, answers checked equal)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+# ---------------------------------------------------------------- main
+
+
+def cargo_bench_exe(build: str) -> Path:
+    # `cargo test --bench` builds the same harness-less bench in the test
+    # (debug) profile: enough for the smoke run, whose timings mean nothing.
+    verb = "bench" if build == "release" else "test"
+    out = subprocess.run(
+        ["cargo", verb, "--locked", "--bench", "peers", "--no-run", "--message-format=json"],
+        cwd=REPO, check=True, capture_output=True, text=True,
+    ).stdout
+    for line in out.splitlines():
+        m = json.loads(line)
+        if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "peers" and m.get("executable"):
+            return Path(m["executable"])
+    raise SystemExit("bench-peers: could not find the peers bench executable")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100k,1M", help="comma-separated lot counts (k, M accepted)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--traces", type=int, default=1000, help="lots traced per direction")
+    ap.add_argument("--recalls", type=int, default=100, help="supplier lots recalled, one at a time")
+    ap.add_argument("--peers", default="duckdb,postgres,neo4j")
+    ap.add_argument("--neo4j-max-lots", type=parse_count, default=1_000_000,
+                    help="skip Neo4j above this size (its push takes ~4 min per million lots)")
+    ap.add_argument("--neo4j-heap", default="4g")
+    ap.add_argument("--neo4j-pagecache-mb", type=int, default=4096)
+    ap.add_argument("--budget", type=float, default=600, help="seconds per peer per question before it stops early")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds one peer query may take")
+    ap.add_argument("--work", default=str(REPO / "target" / "bench-peers"))
+    ap.add_argument("--report", help="write the Markdown report here (default WORK/report.md)")
+    ap.add_argument("--plot", help="write the growth-curve PNG here")
+    ap.add_argument("--smoke", action="store_true", help="2,000 lots, 40 traces, 10 recalls, all peers, debug build")
+    ap.add_argument("--build", choices=("release", "debug"), help="profile to measure (default release; debug with --smoke)")
+    a = ap.parse_args()
+    if a.smoke:
+        a.sizes, a.traces, a.recalls, a.budget, a.timeout = "2000", 40, 10, 120, 120
+        a.neo4j_heap, a.neo4j_pagecache_mb = "512m", 128
+
+    work = Path(a.work)
+    work.mkdir(parents=True, exist_ok=True)
+    build = a.build or ("debug" if a.smoke else "release")
+    log(f"building lotgraph ({build}) and the peers bench")
+    subprocess.run(["cargo", "build", "--locked", "--bin", "lotgraph"] + (["--release"] if build == "release" else []),
+                   cwd=REPO, check=True)
+    target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+    lotgraph = target / build / "lotgraph"
+    bench = cargo_bench_exe(build)
+    peers = [p for p in a.peers.split(",") if p]
+    results = []
+    for size in [parse_count(s) for s in a.sizes.split(",")]:
+        d = work / human(size)
+        data, ws = d / "data", d / "ws"
+        log(f"{human(size)} lots: generating into {data}")
+        if d.exists():
+            shutil.rmtree(d)
+        d.mkdir(parents=True)
+        subprocess.run([str(lotgraph), "generate", "--lots", str(size), "--seed", str(a.seed),
+                        "--out", str(data), "--quiet"], check=True)
+        ingest_s, ingest_rss = run_measured([str(lotgraph), "ingest", "--strict", "--workspace", str(ws),
+                                             str(data)], stdout=subprocess.DEVNULL)
+        log(f"lotgraph: ingest {ingest_s:.1f} s, peak {ingest_rss / 2**20:.0f} MiB")
+        lg_json = d / "lotgraph.json"
+        _, serve_rss = run_measured([str(bench), "--workspace", str(ws), "--out", str(lg_json),
+                                     "--traces", str(a.traces), "--recalls", str(a.recalls),
+                                     "--seed", str(a.seed)])
+        lg = json.loads(lg_json.read_text())
+        meta = {"ingest_s": ingest_s, "ingest_rss": ingest_rss, "serve_rss": serve_rss}
+        pres = {}
+        for peer in peers:
+            if peer == "neo4j" and size > a.neo4j_max_lots:
+                log(f"Neo4j: skipped at {human(size)} lots (--neo4j-max-lots {human(a.neo4j_max_lots)})")
+                continue
+            out = d / f"{peer}.json"
+            cmd = [sys.executable, __file__, "_peer", peer, "--data", str(data), "--work", str(d / peer),
+                   "--lotgraph-json", str(lg_json), "--lotgraph-bin", str(lotgraph), "--workspace", str(ws),
+                   "--out", str(out), "--budget", str(a.budget), "--timeout", str(a.timeout),
+                   "--neo4j-heap", a.neo4j_heap, "--neo4j-pagecache-mb", str(a.neo4j_pagecache_mb)]
+            _, client_rss = run_measured(cmd)
+            r = json.loads(out.read_text())
+            r["client_rss"] = client_rss
+            r["name"] = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "neo4j": "Neo4j"}[peer]
+            pres[peer] = r
+        results.append({"size": size, "lotgraph": lg, "lotgraph_meta": meta, "peers": pres})
+
+    m = machine()
+    cmdline = "scripts/bench-peers.sh " + " ".join(sys.argv[1:])
+    lines = [
+        f"Run {m['date']} at commit {m['commit']}: `{cmdline.strip()}`",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Linux {m['kernel']}; "
+        f"{m['rustc']}; Python {m['python']}.",
+    ]
+    if results:
+        versions = {}
+        for r in results:
+            for k, p in r["peers"].items():
+                versions[p["name"]] = p["version"]
+        lines.append("Peers: " + "; ".join(f"{k} {v}" for k, v in versions.items()) + ".")
+    lines.append("")
+    for r in results:
+        lines += summarize(r["size"], r["lotgraph"], r["lotgraph_meta"], r["peers"])
+    report = "\n".join(lines)
+    rp = Path(a.report) if a.report else work / "report.md"
+    rp.write_text(report)
+    (work / "results.json").write_text(json.dumps(
+        [{"size": r["size"], "lotgraph_meta": r["lotgraph_meta"],
+          "lotgraph_timings_ns": r["lotgraph"]["timings_ns"],
+          "peers": {k: {kk: vv for kk, vv in v.items()} for k, v in r["peers"].items()}} for r in results]))
+    print(report)
+    if a.plot:
+        plot(results, Path(a.plot))
+        log(f"plot written to {a.plot}")
+    log(f"report written to {rp}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_peer":
+        pp = argparse.ArgumentParser()
+        pp.add_argument("_peer")
+        pp.add_argument("peer")
+        for opt in ("--data", "--work", "--lotgraph-json", "--lotgraph-bin", "--workspace", "--out",
+                    "--neo4j-heap"):
+            pp.add_argument(opt, required=True)
+        pp.add_argument("--budget", type=float, required=True)
+        pp.add_argument("--timeout", type=float, required=True)
+        pp.add_argument("--neo4j-pagecache-mb", type=int, required=True)
+        peer_main(pp.parse_args())
+    else:
+        main()
