@@ -14,11 +14,12 @@
 //! loaded once (its load time is reported separately), then each query runs
 //! once to warm up and once timed, like the peers. A trace is the product's
 //! `Tracer::trace` (closure, depths, shares, sorted), a recall is
-//! `recall::simulate` of one lot (closure, stock, customers), the scorecard
+//! `recall::simulate_with` of one lot (closure, stock, customers; the tracer
+//! is reused, as a server would), the scorecard
 //! is `ScoreInputs::compute` + `scorecard` (timed three times).
 
 use lotgraph::core::analytics::balance::Balance;
-use lotgraph::core::analytics::recall::simulate;
+use lotgraph::core::analytics::recall::simulate_with;
 use lotgraph::core::analytics::returns::ReturnFilter;
 use lotgraph::core::analytics::suppliers::{ScoreInputs, Window, scorecard};
 use lotgraph::core::model::Origin;
@@ -141,9 +142,9 @@ fn main() {
     let mut recall_answers = Vec::with_capacity(recalls.len());
     let mut recall_times = Vec::with_capacity(recalls.len());
     for &s in &recalls {
-        std::hint::black_box(simulate(ds, g, &bal, &[s], 0.0));
+        std::hint::black_box(simulate_with(&mut tracer, ds, &bal, &[s], 0.0));
         let t = Instant::now();
-        let r = simulate(ds, g, &bal, &[s], 0.0);
+        let r = simulate_with(&mut tracer, ds, &bal, &[s], 0.0);
         recall_times.push(t.elapsed().as_nanos() as u64);
         recall_answers.push(json!({
             "lots": r.lots.iter().map(|x| json!([id(x.lot), x.depth, x.share])).collect::<Vec<_>>(),

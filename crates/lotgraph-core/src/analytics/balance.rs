@@ -36,6 +36,11 @@ pub struct Balance {
     /// On hand per (lot, site), sorted by lot then site; see `stock_of`.
     stock: Vec<Stock>,
     stock_offsets: Vec<u32>,
+    /// Indexes into `ds.shipments` of the shipments to customers, grouped
+    /// by lot (in file order within a lot); see `sales_of`. Lets a recall
+    /// visit the shipments of its closure instead of every shipment.
+    sales: Vec<u32>,
+    sales_offsets: Vec<u32>,
 }
 
 impl Balance {
@@ -87,6 +92,26 @@ impl Balance {
         for r in &ds.returns {
             b.returned[r.lot.ix()] += r.quantity;
         }
+        // Customer shipments grouped by lot: a counting sort (stable, so
+        // file order within a lot).
+        b.sales_offsets = vec![0; n + 1];
+        for s in &ds.shipments {
+            if matches!(s.to, Destination::Customer(_)) {
+                b.sales_offsets[s.lot.ix() + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            b.sales_offsets[i + 1] += b.sales_offsets[i];
+        }
+        let mut next = b.sales_offsets.clone();
+        b.sales = vec![0; b.sales_offsets[n] as usize];
+        for (i, s) in ds.shipments.iter().enumerate() {
+            if matches!(s.to, Destination::Customer(_)) {
+                let at = &mut next[s.lot.ix()];
+                b.sales[*at as usize] = i as u32;
+                *at += 1;
+            }
+        }
         moves.sort_unstable_by_key(|(l, s, _)| (*l, *s));
         b.stock_offsets = Vec::with_capacity(n + 1);
         b.stock_offsets.push(0);
@@ -121,6 +146,13 @@ impl Balance {
     pub fn stock_of(&self, lot: LotIx) -> &[Stock] {
         &self.stock
             [self.stock_offsets[lot.ix()] as usize..self.stock_offsets[lot.ix() + 1] as usize]
+    }
+
+    /// Indexes into `ds.shipments` of `lot`'s shipments to customers (any
+    /// status), in file order. O(1).
+    pub fn sales_of(&self, lot: LotIx) -> &[u32] {
+        &self.sales
+            [self.sales_offsets[lot.ix()] as usize..self.sales_offsets[lot.ix() + 1] as usize]
     }
 
     /// Σ on hand of `lot` over all sites.

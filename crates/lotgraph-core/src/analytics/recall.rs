@@ -120,7 +120,9 @@ pub struct Recall {
     pub by_uom: BTreeMap<String, UomTotals>,
 }
 
-/// Simulates recalling `seeds`. O(closure + shipments).
+/// Simulates recalling `seeds`. O(lots) to set up a tracer, then
+/// O(closure + the closure's customer shipments); see [`simulate_with`]
+/// to reuse a tracer across recalls.
 ///
 /// ```
 /// use lotgraph_core::analytics::{balance::Balance, recall::simulate};
@@ -149,12 +151,24 @@ pub fn simulate(
     seeds: &[LotIx],
     min_share: f64,
 ) -> Recall {
-    let mut tracer = Tracer::new(g);
+    simulate_with(&mut Tracer::new(g), ds, bal, seeds, min_share)
+}
+
+/// [`simulate`] with the caller's tracer (of the same genealogy), so that
+/// many recalls (a server, a benchmark, `recall compare`) do not each pay
+/// the tracer's O(lots) setup: O(closure + the closure's customer
+/// shipments + customers reached × log).
+pub fn simulate_with(
+    tracer: &mut Tracer<'_>,
+    ds: &Dataset,
+    bal: &Balance,
+    seeds: &[LotIx],
+    min_share: f64,
+) -> Recall {
     let mut reached: Vec<(LotIx, u32, f64)> = Vec::new();
     tracer.walk(seeds, Direction::Downstream, |l, d, s| {
         reached.push((l, d, s))
     });
-    let mut listed = vec![false; ds.lots.len()];
     let mut lots = Vec::new();
     let mut below = 0;
     let mut by_uom: BTreeMap<String, UomTotals> = BTreeMap::new();
@@ -164,7 +178,6 @@ pub fn simulate(
             below += 1;
             continue;
         }
-        listed[l.ix()] = true;
         let stock = bal.stock_of(l);
         let on_hand = stock.iter().map(|s| s.on_hand).sum::<f64>();
         let (in_transit, delivered) = (bal.in_transit[l.ix()], bal.delivered[l.ix()]);
@@ -194,10 +207,12 @@ pub fn simulate(
     }
     lots.sort_by(|a, b| ds.lot(a.lot).id.cmp(&ds.lot(b.lot).id));
     let mut per_customer: BTreeMap<&str, RecallCustomer> = BTreeMap::new();
-    for s in &ds.shipments {
-        if let Destination::Customer(c) = s.to
-            && listed[s.lot.ix()]
-        {
+    for s in lots
+        .iter()
+        .flat_map(|l| bal.sales_of(l.lot))
+        .map(|&i| &ds.shipments[i as usize])
+    {
+        if let Destination::Customer(c) = s.to {
             let e = per_customer
                 .entry(ds.customers[c.ix()].id.as_str())
                 .or_insert_with(|| RecallCustomer {
