@@ -33,7 +33,6 @@ import math
 import os
 import platform
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -396,26 +395,23 @@ class Postgres:
         # Prepared (server-side) after a few runs, as an application would.
         return self.con.execute(sql.replace("{p}", "%s"), [param]).fetchall()
 
+    def postmaster(self) -> int | None:
+        try:
+            return int((self.pgdata / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def memory(self) -> int:
-        # The postmaster and its backends: the sum of their peaks (shared
+        # The postmaster and its backends: the sum of their peaks. Shared
         # buffers count once per process that touched them, so this
-        # overstates; it is an upper bound).
-        total = 0
-        if self.proc is None:
+        # overstates: an upper bound.
+        pm = self.postmaster()
+        if pm is None:
             return 0
-        out = subprocess.run(
-            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True
+        kids = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(pm)], capture_output=True, text=True
         ).stdout.split()
-        pids = [self.proc.pid] + [int(x) for x in out]
-        # With runuser the postmaster is a child of runuser.
-        for pid in list(pids):
-            more = subprocess.run(
-                ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
-            ).stdout.split()
-            pids += [int(x) for x in more if int(x) not in pids]
-        for pid in pids:
-            total += proc_hwm(pid)
-        return total
+        return sum(proc_hwm(pid) for pid in [pm] + [int(x) for x in kids])
 
     def disk(self) -> int:
         return sum(f.stat().st_size for f in self.pgdata.rglob("*") if f.is_file())
@@ -424,10 +420,16 @@ class Postgres:
         try:
             self.con.close()
         finally:
+            # pg_ctl, not a signal to our child: with runuser in between, the
+            # postmaster is a grandchild and would outlive the run.
             if self.proc is not None:
-                self.proc.send_signal(signal.SIGINT)  # fast shutdown
+                subprocess.run(
+                    self._as_pg([str(self.bindir / "pg_ctl"), "stop", "-D", str(self.pgdata),
+                                 "-m", "fast", "-w", "-t", "60"]),
+                    check=False, stdout=subprocess.DEVNULL,
+                )
                 try:
-                    self.proc.wait(60)
+                    self.proc.wait(10)
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                 self.log.close()
@@ -598,6 +600,8 @@ def peer_main(a) -> None:
     finally:
         p.close()
     Path(a.out).write_text(json.dumps(result))
+    if not a.keep:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- report
@@ -669,7 +673,9 @@ def summarize(size: int, lg: dict, lg_meta: dict, peers: dict) -> list[str]:
     for phase, label in (("trace_back", "trace back"), ("trace_forward", "trace forward"),
                          ("recall", "recall, one supplier lot")):
         base = lg["timings_ns"][phase]
-        cells = [f"p50 {fmt_ms(pct(base, 50))}, p99 {fmt_ms(pct(base, 99))} ({len(base)})"]
+        sizes = [len(x["lots"]) if phase == "recall" else len(x) for x in lg["answers"][phase]]
+        label += f" ({len(base)} lots; closure p50 {pct(sizes, 50)}, max {max(sizes, default=0)} lots)"
+        cells = [f"p50 {fmt_ms(pct(base, 50))}, p99 {fmt_ms(pct(base, 99))}"]
         for k, r in peers.items():
             ph = r["phases"].get(phase)
             if not ph or not ph["timings_ns"]:
@@ -677,8 +683,9 @@ def summarize(size: int, lg: dict, lg_meta: dict, peers: dict) -> list[str]:
                 continue
             t = ph["timings_ns"]
             ratios = [t[i] / max(base[i], 1) for i in range(len(t))]
+            partial = "" if len(t) == len(base) else f" (first {len(t)} lots)"
             cells.append(
-                f"p50 {fmt_ms(pct(t, 50))}, p99 {fmt_ms(pct(t, 99))} ({len(t)}): "
+                f"p50 {fmt_ms(pct(t, 50))}, p99 {fmt_ms(pct(t, 99))}{partial}: "
                 f"**{fmt_ratio(statistics.median(ratios))}** [{fmt_ratio(pct(ratios, 10))}–{fmt_ratio(pct(ratios, 90))}]"
             )
         out.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -776,6 +783,8 @@ def main() -> None:
     ap.add_argument("--work", default=str(REPO / "target" / "bench-peers"))
     ap.add_argument("--report", help="write the Markdown report here (default WORK/report.md)")
     ap.add_argument("--plot", help="write the growth-curve PNG here")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the data, workspace and peer databases (default: delete each after use)")
     ap.add_argument("--smoke", action="store_true", help="2,000 lots, 40 traces, 10 recalls, all peers, debug build")
     ap.add_argument("--build", choices=("release", "debug"), help="profile to measure (default release; debug with --smoke)")
     a = ap.parse_args()
@@ -822,12 +831,17 @@ def main() -> None:
                    "--lotgraph-json", str(lg_json), "--lotgraph-bin", str(lotgraph), "--workspace", str(ws),
                    "--out", str(out), "--budget", str(a.budget), "--timeout", str(a.timeout),
                    "--neo4j-heap", a.neo4j_heap, "--neo4j-pagecache-mb", str(a.neo4j_pagecache_mb)]
+            if a.keep:
+                cmd.append("--keep")
             _, client_rss = run_measured(cmd)
             r = json.loads(out.read_text())
             r["client_rss"] = client_rss
             r["name"] = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "neo4j": "Neo4j"}[peer]
             pres[peer] = r
         results.append({"size": size, "lotgraph": lg, "lotgraph_meta": meta, "peers": pres})
+        if not a.keep:
+            shutil.rmtree(data, ignore_errors=True)
+            shutil.rmtree(ws, ignore_errors=True)
 
     m = machine()
     cmdline = "scripts/bench-peers.sh " + " ".join(sys.argv[1:])
@@ -871,6 +885,7 @@ if __name__ == "__main__":
         pp.add_argument("--budget", type=float, required=True)
         pp.add_argument("--timeout", type=float, required=True)
         pp.add_argument("--neo4j-pagecache-mb", type=int, required=True)
+        pp.add_argument("--keep", action="store_true")
         peer_main(pp.parse_args())
     else:
         main()
