@@ -794,6 +794,7 @@ def main() -> None:
 
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
+    load_start = os.getloadavg()[0]
     build = a.build or ("debug" if a.smoke else "release")
     log(f"building lotgraph ({build}) and the peers bench")
     subprocess.run(["cargo", "build", "--locked", "--bin", "lotgraph"] + (["--release"] if build == "release" else []),
@@ -849,7 +850,8 @@ def main() -> None:
         f"Run {m['date']} at commit {m['commit']}: `{cmdline.strip()}`",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Linux {m['kernel']}; "
-        f"{m['rustc']}; Python {m['python']}.",
+        f"{m['rustc']}; Python {m['python']}. Load average (1 min) {load_start:.2f} at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end (other work on the machine shows here).",
     ]
     if results:
         versions = {}
