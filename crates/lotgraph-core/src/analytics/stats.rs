@@ -1,7 +1,9 @@
-//! Small statistics used by the analytics: Wilson intervals, binomial and
-//! hypergeometric upper tails, Benjamini-Hochberg, and a method-of-moments
-//! beta prior for empirical-Bayes shrinkage. Dependency-free on purpose:
-//! these few functions do not justify a statistics crate in the build.
+//! Small statistics used by the analytics: Wilson intervals, binomial,
+//! hypergeometric, Poisson and chi-square upper tails (the last three in
+//! logs, with the regularized incomplete gamma function behind the last
+//! two), Benjamini-Hochberg, and a method-of-moments beta prior for
+//! empirical-Bayes shrinkage. Dependency-free on purpose: these few
+//! functions do not justify a statistics crate in the build.
 
 /// z for a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -176,6 +178,115 @@ pub fn ln_hypergeom_upper_tail(k: u64, big_n: u64, big_k: u64, n: u64) -> f64 {
     (max + terms.iter().map(|t| (t - max).exp()).sum::<f64>().ln()).min(0.0)
 }
 
+/// Series for the regularized lower incomplete gamma P(a, x), in logs:
+/// ln P = −x + a ln x − ln Γ(a) + ln Σ_{n ≥ 0} x^n / (a (a+1) … (a+n)).
+/// Converges fast for x < a + 1.
+fn ln_gamma_p_series(a: f64, x: f64) -> f64 {
+    let (mut sum, mut del, mut ap) = (1.0 / a, 1.0 / a, a);
+    for _ in 0..10_000_000 {
+        ap += 1.0;
+        del *= x / ap;
+        sum += del;
+        if del.abs() < sum.abs() * 1e-16 {
+            break;
+        }
+    }
+    -x + a * x.ln() - ln_gamma(a) + sum.ln()
+}
+
+/// Continued fraction for the regularized upper incomplete gamma Q(a, x),
+/// in logs (Numerical Recipes' `gcf`, modified Lentz). Converges fast for
+/// x ≥ a + 1.
+fn ln_gamma_q_fraction(a: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let mut b = x + 1.0 - a;
+    let mut c = 1.0 / TINY;
+    let mut d = 1.0 / b;
+    let mut h = d;
+    for i in 1..10_000_000u32 {
+        let i = f64::from(i);
+        let an = -i * (i - a);
+        b += 2.0;
+        d = an * d + b;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = b + an / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    -x + a * x.ln() - ln_gamma(a) + h.ln()
+}
+
+/// ln P(a, x) and ln Q(a, x), the regularized lower and upper incomplete
+/// gamma functions (P + Q = 1), for a > 0. Both are accurate in logs far
+/// into their tails: the small one is computed directly and the other as
+/// ln(1 − small). x ≤ 0 gives (−∞, 0).
+///
+/// ```
+/// use lotgraph_core::analytics::stats::ln_gamma_pq;
+/// // a = 1: P(1, x) = 1 − e^(−x), Q(1, x) = e^(−x).
+/// let (lp, lq) = ln_gamma_pq(1.0, 2.0);
+/// assert!((lq - -2.0).abs() < 1e-12);
+/// assert!((lp - (1.0 - (-2.0f64).exp()).ln()).abs() < 1e-12);
+/// ```
+pub fn ln_gamma_pq(a: f64, x: f64) -> (f64, f64) {
+    if x <= 0.0 {
+        return (f64::NEG_INFINITY, 0.0);
+    }
+    if x < a + 1.0 {
+        let lp = ln_gamma_p_series(a, x).min(0.0);
+        (lp, (-lp.exp()).ln_1p())
+    } else {
+        let lq = ln_gamma_q_fraction(a, x).min(0.0);
+        ((-lq.exp()).ln_1p(), lq)
+    }
+}
+
+/// ln P(X ≥ k) for X ~ Poisson(`lambda`): the evidence of k events where
+/// `lambda` were expected. Uses P(X ≥ k) = P(k, λ), the regularized lower
+/// incomplete gamma function, so it stays exact in logs far below f64's
+/// smallest number. 0 for k = 0; −∞ for k ≥ 1 and λ ≤ 0. O(√k) typically.
+///
+/// ```
+/// use lotgraph_core::analytics::stats::ln_poisson_upper_tail;
+/// // P(X ≥ 3 | λ = 1) = 1 − e^(−1) (1 + 1 + 1/2).
+/// let want = 1.0 - (-1.0f64).exp() * 2.5;
+/// assert!((ln_poisson_upper_tail(3, 1.0).exp() - want).abs() < 1e-14);
+/// ```
+pub fn ln_poisson_upper_tail(k: u64, lambda: f64) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    if lambda.is_nan() || lambda <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    ln_gamma_pq(k as f64, lambda).0
+}
+
+/// ln P(χ²_ν ≥ x) for a chi-square variable with `df` = ν degrees of
+/// freedom: ln Q(ν/2, x/2). Fisher's method combines m independent
+/// p-values as x = −2 Σ ln p against ν = 2m. 0 for x ≤ 0 or df ≤ 0.
+///
+/// ```
+/// use lotgraph_core::analytics::stats::ln_chi2_upper_tail;
+/// // ν = 2: P(χ² ≥ x) = e^(−x/2).
+/// assert!((ln_chi2_upper_tail(6.0, 2.0) - -3.0).abs() < 1e-12);
+/// ```
+pub fn ln_chi2_upper_tail(x: f64, df: f64) -> f64 {
+    if x.is_nan() || x <= 0.0 || df <= 0.0 {
+        return 0.0;
+    }
+    ln_gamma_pq(df / 2.0, x / 2.0).1
+}
+
 /// Benjamini-Hochberg: which of `p` are discoveries at false-discovery
 /// rate `q`. O(m log m).
 ///
@@ -306,6 +417,76 @@ mod tests {
         assert_eq!(ln_hypergeom_upper_tail(6, 20, 5, 6), f64::NEG_INFINITY);
         // Far tails stay finite in logs.
         assert!(ln_hypergeom_upper_tail(50, 1_000_000, 50, 60) < -500.0);
+    }
+
+    /// Reference values from mpmath (40 digits): ln of
+    /// gammainc(k, 0, λ, regularized=True).
+    #[test]
+    fn poisson_tail_matches_known_values() {
+        for (k, lam, want) in [
+            (3, 1.0, -2.521_968_260_031_399_8f64),
+            (10, 2.0, -9.976_099_643_706_06),
+            (1, 0.1, -2.352_168_461_044_090_8),
+            (50, 5.0, -72.902_912_338_991_31),
+            (5, 20.0, -0.000_016_944_887_493_862_58),
+            (1000, 800.0, -25.926_014_915_879_31),
+            (37, 3.2, -59.406_278_453_419_11),
+            (200, 100.0, -41.514_473_304_592_57),
+        ] {
+            let got = ln_poisson_upper_tail(k, lam);
+            let tol = 1e-10 * want.abs().max(1e-6);
+            assert!((got - want).abs() < tol, "k {k} λ {lam}: {got} != {want}");
+        }
+        assert_eq!(ln_poisson_upper_tail(0, 3.0), 0.0);
+        assert_eq!(ln_poisson_upper_tail(0, 0.0), 0.0);
+        assert_eq!(ln_poisson_upper_tail(1, 0.0), f64::NEG_INFINITY);
+        // Direct sum: P(X ≥ 2 | 0.5) = 1 − e^(−0.5) (1 + 0.5).
+        let direct = 1.0 - (-0.5f64).exp() * 1.5;
+        assert!((ln_poisson_upper_tail(2, 0.5).exp() - direct).abs() < 1e-15);
+        // Monotone: more expected makes the same count less surprising.
+        assert!(ln_poisson_upper_tail(7, 2.0) < ln_poisson_upper_tail(7, 2.1));
+        // Far tails stay finite in logs.
+        assert!(ln_poisson_upper_tail(5_000, 10.0).is_finite());
+    }
+
+    /// Reference values from mpmath: ln of gammainc(ν/2, x/2, ∞,
+    /// regularized=True).
+    #[test]
+    fn chi_square_tail_matches_known_values() {
+        for (x, df, want) in [
+            (18.307, 10.0, -2.995_720_491_795_433_8f64),
+            (6.0, 2.0, -3.0),
+            (400.0, 200.0, -33.926_896_945_131_68),
+            (1.0, 4.0, -0.094_534_891_891_835_62),
+            (3000.0, 2000.0, -98.220_568_183_364_6),
+        ] {
+            let got = ln_chi2_upper_tail(x, df);
+            assert!(
+                (got - want).abs() < 1e-10 * want.abs(),
+                "x {x} ν {df}: {got} != {want}"
+            );
+        }
+        // ν = 4: P(χ² ≥ x) = e^(−x/2) (1 + x/2).
+        let x: f64 = 7.5;
+        let want = (-x / 2.0).exp() * (1.0 + x / 2.0);
+        assert!((ln_chi2_upper_tail(x, 4.0).exp() - want).abs() < 1e-14);
+        assert!(ln_chi2_upper_tail(0.5, 60.0) <= 0.0);
+        assert!(ln_chi2_upper_tail(0.5, 60.0) > -1e-30);
+        assert_eq!(ln_chi2_upper_tail(0.0, 6.0), 0.0);
+    }
+
+    #[test]
+    fn incomplete_gamma_halves_add_to_one() {
+        for (a, x) in [
+            (0.5, 0.2),
+            (3.0, 2.5),
+            (3.0, 4.5),
+            (40.0, 39.0),
+            (40.0, 60.0),
+        ] {
+            let (lp, lq) = ln_gamma_pq(a, x);
+            assert!((lp.exp() + lq.exp() - 1.0).abs() < 1e-13, "a {a} x {x}");
+        }
     }
 
     #[test]
