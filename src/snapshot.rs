@@ -195,27 +195,81 @@ impl TableBuilder {
         self.push(name, false, Arc::new(it.collect::<Float64Array>()))
     }
 
-    /// Writes the table as an Arrow IPC file and fsyncs it.
-    fn write(self, path: &Path) -> Result<(), SnapshotError> {
-        let arrow = |source| SnapshotError::Arrow {
-            path: path.to_path_buf(),
-            source,
-        };
+    /// The built columns as one record batch.
+    fn batch(self) -> Result<RecordBatch, ArrowError> {
         let schema = Arc::new(Schema::new(self.fields));
         // Tables without columns (no extra columns) still need a row count.
         let rows = self.cols.first().map_or(0, |c| c.len());
         let opts = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
-        let batch =
-            RecordBatch::try_new_with_options(schema.clone(), self.cols, &opts).map_err(arrow)?;
-        let file = File::create(path).map_err(io(path))?;
-        let mut w = arrow_ipc::writer::FileWriter::try_new(std::io::BufWriter::new(file), &schema)
-            .map_err(arrow)?;
-        w.write(&batch).map_err(arrow)?;
-        w.finish().map_err(arrow)?;
-        let buf = w.into_inner().map_err(arrow)?;
-        let file = buf.into_inner().map_err(|e| io(path)(e.into_error()))?;
-        file.sync_all().map_err(io(path))
+        RecordBatch::try_new_with_options(schema, self.cols, &opts)
     }
+
+    /// Writes the table as an Arrow IPC file of one record batch and fsyncs it.
+    fn write(self, path: &Path) -> Result<(), SnapshotError> {
+        write_ipc(path, std::iter::once(self.batch()))
+    }
+}
+
+/// Rows per record batch of the large tables: the IPC writer encodes a
+/// whole batch in memory before writing it, so one batch per table would
+/// hold a second copy of the largest table (about 500 MB for the shipments
+/// of 1M generated lots) on top of its columns.
+const CHUNK_ROWS: usize = 1 << 20;
+
+/// Writes a table of `rows` rows as an Arrow IPC file, building and
+/// encoding `CHUNK_ROWS` rows at a time (`build` gets each row range; an
+/// empty table is one empty batch), and fsyncs it.
+fn write_chunked(
+    path: &Path,
+    rows: usize,
+    build: impl Fn(std::ops::Range<usize>) -> TableBuilder,
+) -> Result<(), SnapshotError> {
+    write_chunks_of(path, rows, CHUNK_ROWS, build)
+}
+
+fn write_chunks_of(
+    path: &Path,
+    rows: usize,
+    chunk: usize,
+    build: impl Fn(std::ops::Range<usize>) -> TableBuilder,
+) -> Result<(), SnapshotError> {
+    let starts = (0..rows.max(1)).step_by(chunk.max(1));
+    write_ipc(
+        path,
+        starts.map(|at| build(at..rows.min(at + chunk)).batch()),
+    )
+}
+
+/// Writes record batches (at least one; each is built only when the one
+/// before is written) as an Arrow IPC file and fsyncs it.
+fn write_ipc(
+    path: &Path,
+    mut batches: impl Iterator<Item = Result<RecordBatch, ArrowError>>,
+) -> Result<(), SnapshotError> {
+    let arrow = |source| SnapshotError::Arrow {
+        path: path.to_path_buf(),
+        source,
+    };
+    let first = batches
+        .next()
+        .ok_or_else(|| SnapshotError::Corrupt {
+            path: path.to_path_buf(),
+            message: "no record batch to write".into(),
+        })?
+        .map_err(arrow)?;
+    let schema = first.schema();
+    let file = File::create(path).map_err(io(path))?;
+    let mut w = arrow_ipc::writer::FileWriter::try_new(std::io::BufWriter::new(file), &schema)
+        .map_err(arrow)?;
+    w.write(&first).map_err(arrow)?;
+    drop(first);
+    for batch in batches {
+        w.write(&batch.map_err(arrow)?).map_err(arrow)?;
+    }
+    w.finish().map_err(arrow)?;
+    let buf = w.into_inner().map_err(arrow)?;
+    let file = buf.into_inner().map_err(|e| io(path)(e.into_error()))?;
+    file.sync_all().map_err(io(path))
 }
 
 /// One table read back.
@@ -244,12 +298,8 @@ impl Table {
                     path: path.to_path_buf(),
                     message: "no record batch".into(),
                 })?,
-            n => {
-                return Err(SnapshotError::Corrupt {
-                    path: path.to_path_buf(),
-                    message: format!("expected one record batch, found {n}"),
-                });
-            }
+            // Large tables are written in chunks (see `write_chunked`).
+            _ => arrow_select::concat::concat_batches(&schema, &batches).map_err(arrow)?,
         };
         Ok(Table {
             path: path.to_path_buf(),
@@ -378,33 +428,34 @@ fn write_tables(dir: &Path, ds: &Dataset, rejects: &[Reject]) -> Result<(), Snap
         .utf8("line", ds.lines.iter().map(String::as_str))
         .u32_opt("site", ds.line_sites.iter().map(|s| s.map(|s| s.0)))
         .write(&p("lines"))?;
-    let l = &ds.lots;
-    TableBuilder::default()
-        .utf8("lot_id", l.iter().map(|x| x.id.as_str()))
-        .u32("sku", l.iter().map(|x| x.sku.0))
-        .u32("origin", l.iter().map(|x| u32::from(x.origin.code())))
-        .u32_opt("supplier", l.iter().map(|x| x.supplier.map(|s| s.0)))
-        .utf8_opt(
-            "supplier_lot_code",
-            l.iter().map(|x| x.supplier_lot_code.as_deref()),
-        )
-        .u32_opt("site", l.iter().map(|x| x.site.map(|s| s.0)))
-        .u32_opt("line", l.iter().map(|x| x.line.map(|s| s.0)))
-        .date_opt("produced_on", l.iter().map(|x| x.produced_on))
-        .date_opt("received_on", l.iter().map(|x| x.received_on))
-        .date_opt("expires_on", l.iter().map(|x| x.expires_on))
-        .f64("quantity", l.iter().map(|x| x.quantity))
-        .f64_opt("unit_cost", l.iter().map(|x| x.unit_cost))
-        .u8_opt("status", l.iter().map(|x| Some(x.status.code())))
-        .write(&p("lots"))?;
-    let c = &ds.consumptions;
-    TableBuilder::default()
-        .u32("input", c.iter().map(|x| x.input.0))
-        .u32("output", c.iter().map(|x| x.output.0))
-        .f64("quantity", c.iter().map(|x| x.quantity))
-        .date_opt("consumed_on", c.iter().map(|x| x.consumed_on))
-        .write(&p("consumptions"))?;
-    let s = &ds.shipments;
+    write_chunked(&p("lots"), ds.lots.len(), |r| {
+        let l = &ds.lots[r];
+        TableBuilder::default()
+            .utf8("lot_id", l.iter().map(|x| x.id.as_str()))
+            .u32("sku", l.iter().map(|x| x.sku.0))
+            .u32("origin", l.iter().map(|x| u32::from(x.origin.code())))
+            .u32_opt("supplier", l.iter().map(|x| x.supplier.map(|s| s.0)))
+            .utf8_opt(
+                "supplier_lot_code",
+                l.iter().map(|x| x.supplier_lot_code.as_deref()),
+            )
+            .u32_opt("site", l.iter().map(|x| x.site.map(|s| s.0)))
+            .u32_opt("line", l.iter().map(|x| x.line.map(|s| s.0)))
+            .date_opt("produced_on", l.iter().map(|x| x.produced_on))
+            .date_opt("received_on", l.iter().map(|x| x.received_on))
+            .date_opt("expires_on", l.iter().map(|x| x.expires_on))
+            .f64("quantity", l.iter().map(|x| x.quantity))
+            .f64_opt("unit_cost", l.iter().map(|x| x.unit_cost))
+            .u8_opt("status", l.iter().map(|x| Some(x.status.code())))
+    })?;
+    write_chunked(&p("consumptions"), ds.consumptions.len(), |r| {
+        let c = &ds.consumptions[r];
+        TableBuilder::default()
+            .u32("input", c.iter().map(|x| x.input.0))
+            .u32("output", c.iter().map(|x| x.output.0))
+            .f64("quantity", c.iter().map(|x| x.quantity))
+            .date_opt("consumed_on", c.iter().map(|x| x.consumed_on))
+    })?;
     let to_site = |d: &Destination| match d {
         Destination::Site(s) => Some(s.0),
         Destination::Customer(_) => None,
@@ -413,35 +464,39 @@ fn write_tables(dir: &Path, ds: &Dataset, rejects: &[Reject]) -> Result<(), Snap
         Destination::Customer(c) => Some(c.0),
         Destination::Site(_) => None,
     };
-    TableBuilder::default()
-        .utf8("shipment_id", s.iter().map(|x| x.id.as_str()))
-        .u32("lot", s.iter().map(|x| x.lot.0))
-        .f64("quantity", s.iter().map(|x| x.quantity))
-        .u32_opt("from_site", s.iter().map(|x| x.from_site.map(|v| v.0)))
-        .u32_opt("to_site", s.iter().map(|x| to_site(&x.to)))
-        .u32_opt("customer", s.iter().map(|x| to_customer(&x.to)))
-        .date_opt("shipped_on", s.iter().map(|x| Some(x.shipped_on)))
-        .date_opt("delivered_on", s.iter().map(|x| x.delivered_on))
-        .u8_opt("status", s.iter().map(|x| Some(x.status.code())))
-        .write(&p("shipments"))?;
-    let r = &ds.returns;
-    TableBuilder::default()
-        .utf8("return_id", r.iter().map(|x| x.id.as_str()))
-        .u32("lot", r.iter().map(|x| x.lot.0))
-        .u32_opt("customer", r.iter().map(|x| x.customer.map(|v| v.0)))
-        .f64("quantity", r.iter().map(|x| x.quantity))
-        .utf8_opt("reason", r.iter().map(|x| x.reason.as_deref()))
-        .u8_opt("category", r.iter().map(|x| x.category.map(|v| v.code())))
-        .date_opt("reported_on", r.iter().map(|x| Some(x.reported_on)))
-        .write(&p("returns"))?;
-    let n = &ds.inspections;
-    TableBuilder::default()
-        .utf8("inspection_id", n.iter().map(|x| x.id.as_str()))
-        .u32("lot", n.iter().map(|x| x.lot.0))
-        .date_opt("inspected_on", n.iter().map(|x| x.inspected_on))
-        .u8_opt("result", n.iter().map(|x| Some(x.result.code())))
-        .utf8_opt("defect", n.iter().map(|x| x.defect.as_deref()))
-        .write(&p("inspections"))?;
+    write_chunked(&p("shipments"), ds.shipments.len(), |r| {
+        let s = &ds.shipments[r];
+        TableBuilder::default()
+            .utf8("shipment_id", s.iter().map(|x| x.id.as_str()))
+            .u32("lot", s.iter().map(|x| x.lot.0))
+            .f64("quantity", s.iter().map(|x| x.quantity))
+            .u32_opt("from_site", s.iter().map(|x| x.from_site.map(|v| v.0)))
+            .u32_opt("to_site", s.iter().map(|x| to_site(&x.to)))
+            .u32_opt("customer", s.iter().map(|x| to_customer(&x.to)))
+            .date_opt("shipped_on", s.iter().map(|x| Some(x.shipped_on)))
+            .date_opt("delivered_on", s.iter().map(|x| x.delivered_on))
+            .u8_opt("status", s.iter().map(|x| Some(x.status.code())))
+    })?;
+    write_chunked(&p("returns"), ds.returns.len(), |rows| {
+        let r = &ds.returns[rows];
+        TableBuilder::default()
+            .utf8("return_id", r.iter().map(|x| x.id.as_str()))
+            .u32("lot", r.iter().map(|x| x.lot.0))
+            .u32_opt("customer", r.iter().map(|x| x.customer.map(|v| v.0)))
+            .f64("quantity", r.iter().map(|x| x.quantity))
+            .utf8_opt("reason", r.iter().map(|x| x.reason.as_deref()))
+            .u8_opt("category", r.iter().map(|x| x.category.map(|v| v.code())))
+            .date_opt("reported_on", r.iter().map(|x| Some(x.reported_on)))
+    })?;
+    write_chunked(&p("inspections"), ds.inspections.len(), |r| {
+        let n = &ds.inspections[r];
+        TableBuilder::default()
+            .utf8("inspection_id", n.iter().map(|x| x.id.as_str()))
+            .u32("lot", n.iter().map(|x| x.lot.0))
+            .date_opt("inspected_on", n.iter().map(|x| x.inspected_on))
+            .u8_opt("result", n.iter().map(|x| Some(x.result.code())))
+            .utf8_opt("defect", n.iter().map(|x| x.defect.as_deref()))
+    })?;
     for kind in FileKind::ALL {
         let ex = &ds.extras[kind as usize];
         let mut b = TableBuilder::default();
@@ -981,6 +1036,38 @@ mod tests {
         std::fs::write(live.join("lots.arrow"), b"not arrow").unwrap();
         let err = load(ws.path()).err().unwrap().to_string();
         assert!(err.contains("lots.arrow"), "{err}");
+    }
+
+    #[test]
+    fn a_table_written_in_chunks_reads_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<String> = (0..10).map(|i| format!("L{i}")).collect();
+        for (rows, chunk) in [(10, 3), (10, 10), (10, 64), (0, 3)] {
+            let path = dir.path().join(format!("t{rows}-{chunk}.arrow"));
+            write_chunks_of(&path, rows, chunk, |r| {
+                TableBuilder::default()
+                    .utf8("id", ids[r.clone()].iter().map(String::as_str))
+                    .u32("n", r.map(|i| i as u32))
+            })
+            .unwrap();
+            let t = Table::open(&path).unwrap();
+            assert_eq!(t.rows(), rows);
+            let id = t
+                .batch
+                .column(0)
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .unwrap();
+            let n = t
+                .batch
+                .column(1)
+                .as_any()
+                .downcast_ref::<UInt32Array>()
+                .unwrap();
+            for (i, want) in ids.iter().take(rows).enumerate() {
+                assert_eq!((id.value(i), n.value(i)), (want.as_str(), i as u32));
+            }
+        }
     }
 
     #[test]

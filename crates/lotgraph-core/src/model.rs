@@ -503,11 +503,6 @@ impl Dataset {
             .map(|i| LotIx(*i))
     }
 
-    /// Installs a ready-made id → index map (ingest builds one anyway).
-    pub(crate) fn set_lot_index(&mut self, map: HashMap<String, u32>) {
-        let _ = self.lot_index.set(map);
-    }
-
     /// Looks a supplier up by id (linear: suppliers are few).
     pub fn supplier_ix(&self, id: &str) -> Option<SupplierIx> {
         self.suppliers
