@@ -7,7 +7,7 @@
 //! timing them, and reports the ratios.
 //!
 //! ```text
-//! cargo bench --bench peers -- --workspace WS --out lotgraph.json [--traces 1000] [--recalls 100] [--seed 7]
+//! cargo bench --bench peers -- --workspace WS --out lotgraph.json [--traces 1000] [--recalls 100] [--complaints 50] [--seed 7]
 //! ```
 //!
 //! Everything is measured the way a server would answer: the snapshot is
@@ -16,9 +16,12 @@
 //! `Tracer::trace` (closure, depths, shares, sorted), a recall is
 //! `recall::simulate_with` of one lot (closure, stock, customers; the tracer
 //! is reused, as a server would), the scorecard
-//! is `ScoreInputs::compute` + `scorecard` (timed three times).
+//! is `ScoreInputs::compute` + `scorecard`, the investigation is
+//! `population` + `Investigation::run` of 50 returned lots (both timed
+//! three times).
 
 use lotgraph::core::analytics::balance::Balance;
+use lotgraph::core::analytics::investigate::{Investigation, Source, population};
 use lotgraph::core::analytics::recall::simulate_with;
 use lotgraph::core::analytics::returns::ReturnFilter;
 use lotgraph::core::analytics::suppliers::{ScoreInputs, Window, scorecard};
@@ -34,6 +37,7 @@ struct Opts {
     out: PathBuf,
     traces: usize,
     recalls: usize,
+    complaints: usize,
     seed: u64,
 }
 
@@ -43,6 +47,7 @@ fn opts() -> Opts {
         out: PathBuf::new(),
         traces: 1000,
         recalls: 100,
+        complaints: 50,
         seed: 7,
     };
     let mut args = std::env::args().skip(1);
@@ -53,6 +58,7 @@ fn opts() -> Opts {
             "--out" => o.out = PathBuf::from(val()),
             "--traces" => o.traces = val().parse().expect("--traces N"),
             "--recalls" => o.recalls = val().parse().expect("--recalls N"),
+            "--complaints" => o.complaints = val().parse().expect("--complaints N"),
             "--seed" => o.seed = val().parse().expect("--seed N"),
             // cargo bench passes --bench to harness=false benches.
             "--bench" => {}
@@ -61,7 +67,7 @@ fn opts() -> Opts {
     }
     assert!(
         !o.workspace.as_os_str().is_empty() && !o.out.as_os_str().is_empty(),
-        "usage: peers --workspace WS --out FILE [--traces N] [--recalls N] [--seed N]"
+        "usage: peers --workspace WS --out FILE [--traces N] [--recalls N] [--complaints N] [--seed N]"
     );
     o
 }
@@ -162,6 +168,40 @@ fn main() {
         card = scorecard(ds, g, &inputs, Window::default());
         score_times.push(t.elapsed().as_nanos() as u64);
     }
+    // Investigation of 50 complaint lots (distinct returned lots), as
+    // `investigate --lot ...` does it, population included; the answer the
+    // peers can check is every lot candidate with what it reaches.
+    let mut returned: Vec<LotIx> = ds.returns.iter().map(|r| r.lot).collect();
+    returned.sort();
+    returned.dedup();
+    let mut complaints = Vec::new();
+    let mut taken = vec![false; returned.len()];
+    while complaints.len() < o.complaints.min(returned.len()) {
+        let i = rng.below(returned.len() as u64) as usize;
+        if !taken[i] {
+            taken[i] = true;
+            complaints.push(returned[i]);
+        }
+    }
+    let mut inv_times = Vec::new();
+    let mut inv = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let pop = population(ds);
+        let r = Investigation::run(ds, g, &complaints, &pop);
+        inv_times.push(t.elapsed().as_nanos() as u64);
+        inv = Some(r);
+    }
+    let mut inv_lots: Vec<Value> = inv
+        .iter()
+        .flat_map(|r| &r.candidates)
+        .filter_map(|c| match c.source {
+            Source::Lot(l) => Some(json!([id(l), c.complaint_lots.len(), c.other_lots_reached])),
+            _ => None,
+        })
+        .collect();
+    inv_lots.sort_by(|a, b| a[0].as_str().cmp(&b[0].as_str()));
+
     let mut scores: Vec<Value> = card
         .iter()
         .map(|s| {
@@ -183,18 +223,21 @@ fn main() {
             "trace_back": ids(&back),
             "trace_forward": ids(&fwd),
             "recall": ids(&recalls),
+            "investigate": ids(&complaints),
         },
         "answers": {
             "trace_back": back_answers,
             "trace_forward": fwd_answers,
             "recall": recall_answers,
             "scorecard": scores,
+            "investigate": inv_lots,
         },
         "timings_ns": {
             "trace_back": back_times,
             "trace_forward": fwd_times,
             "recall": recall_times,
             "scorecard": score_times,
+            "investigate": inv_times,
         },
     });
     let f = std::fs::File::create(&o.out).expect("create --out");
@@ -205,10 +248,11 @@ fn main() {
         v.get(v.len() / 2).copied().unwrap_or(0) as f64 / 1e3
     };
     eprintln!(
-        "lotgraph: {n} lots, load {load_ms:.0} ms; p50 trace back {:.1} µs, forward {:.1} µs, recall {:.1} µs; scorecard {:.1} ms",
+        "lotgraph: {n} lots, load {load_ms:.0} ms; p50 trace back {:.1} µs, forward {:.1} µs, recall {:.1} µs; scorecard {:.1} ms; investigation {:.1} ms",
         p50(&back_times),
         p50(&fwd_times),
         p50(&recall_times),
         p50(&score_times) / 1e3,
+        p50(&inv_times) / 1e3,
     );
 }
