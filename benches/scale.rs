@@ -29,7 +29,7 @@
 //!   top-level lot, N/2000 returns and N/200 inspections.
 
 use lotgraph::core::analytics::balance::Balance;
-use lotgraph::core::analytics::investigate::{investigate, population};
+use lotgraph::core::analytics::investigate::{Investigation, population};
 use lotgraph::core::analytics::recall::simulate;
 use lotgraph::core::analytics::returns::{ReturnFilter, lot_rates};
 use lotgraph::core::analytics::suppliers::{ScoreInputs, Window, scorecard};
@@ -1268,11 +1268,12 @@ fn main() {
     complaints.sort();
     complaints.dedup();
     let (t_inv, inv_what) = time(&mut || {
-        let c = investigate(ds, genealogy, &complaints, &pop);
+        let inv = Investigation::run(ds, genealogy, &complaints, &pop);
         format!(
-            "{} complaint lots, {} candidates",
+            "{} complaint lots, {} candidates, {} groups",
             complaints.len(),
-            c.len()
+            inv.candidates.len(),
+            inv.groups.len()
         )
     });
     for (name, d, what) in [
