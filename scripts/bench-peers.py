@@ -3,7 +3,8 @@
 
 For each size it generates a dataset with `lotgraph generate`, ingests it, and
 runs lotgraph's side (`benches/peers.rs`: snapshot load, then traces back and
-forward, one-lot recalls and the full supplier scorecard through the library),
+forward, one-lot recalls, the full supplier scorecard and an investigation of
+50 returned lots through the library),
 which also picks the workload and writes lotgraph's answers. Each peer then
 loads the same CSV files and answers the same questions:
 
@@ -103,6 +104,18 @@ def proc_pss(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def is_timeout(e: BaseException) -> bool:
+    """Did a peer give up on a query because of its time limit? (PostgreSQL's
+    statement_timeout, DuckDB's interrupt, Neo4j's transaction timeout.)"""
+    name = type(e).__name__
+    text = str(e)
+    return (
+        name in ("QueryCanceled", "InterruptException")
+        or "TransactionTimedOut" in text
+        or "statement timeout" in text
+    )
 
 
 def free_port() -> int:
@@ -311,7 +324,18 @@ class DuckDB:
         c.execute("CREATE INDEX edges_src ON edges (src)")
         c.execute("CHECKPOINT")
 
-    def query(self, sql: str, param=None):
+    def query(self, sql: str, param=None, timeout: float | None = None):
+        if timeout is not None:
+            # DuckDB has no statement timeout: interrupt it from a timer
+            # (whole-graph queries only; a thread per lookup would be timed).
+            import threading
+
+            timer = threading.Timer(timeout, self.con.interrupt)
+            timer.start()
+            try:
+                return self.query(sql, param)
+            finally:
+                timer.cancel()
         if param is None:
             return self.con.execute(sql.replace("{p}", "NULL")).fetchall()
         if isinstance(param, list):
@@ -322,16 +346,23 @@ class DuckDB:
         return 0  # in-process: the harness process's own peak counts
 
     def close(self) -> None:
-        self.con.close()
+        if getattr(self, "con", None) is not None:
+            self.con.close()
 
 
 class Postgres:
     name = "PostgreSQL"
 
-    def __init__(self, data: Path, work: Path):
-        self.data, self.work = data, work
-        self.pgdata = work / "pgdata"
+    def __init__(self, data: Path, work: Path, timeout: float):
+        import tempfile
+
+        self.data, self.work, self.timeout = data, work, timeout
+        # Under /tmp, not the work dir: the server's user must reach it
+        # (a checkout under /root is not traversable by `postgres`).
+        self.pgdata = Path(tempfile.mkdtemp(prefix="lotgraph-peers-pg-")) / "pgdata"
         self.port = free_port()
+        self.proc = None
+        self.con = None
         self.bindir = self._bindir()
         self.proc = None
 
@@ -351,12 +382,10 @@ class Postgres:
         return cmd
 
     def start(self) -> None:
-        if self.pgdata.exists():
-            shutil.rmtree(self.pgdata)
         self.pgdata.mkdir(parents=True)
         if os.geteuid() == 0:
+            os.chmod(self.pgdata.parent, 0o755)  # mkdtemp makes it 700
             shutil.chown(self.pgdata, "postgres", "postgres")
-            os.chmod(self.work, 0o755)
         subprocess.run(
             self._as_pg(
                 [str(self.bindir / "initdb"), "-D", str(self.pgdata), "-U", "bench",
@@ -371,7 +400,8 @@ class Postgres:
         opts = {
             "listen_addresses": "127.0.0.1",
             "port": str(self.port),
-            "unix_socket_directories": str(self.pgdata),
+            "unix_socket_directories": "",  # TCP only; socket paths have a length limit
+            "statement_timeout": str(int(self.timeout * 1000)),
             "shared_buffers": f"{max(128, int(mem_gib * 1024 / 4))}MB",
             "work_mem": "256MB",
             "maintenance_work_mem": "1GB",
@@ -437,7 +467,8 @@ class Postgres:
         c.execute("CREATE INDEX lots_origin ON lots (origin)")
         c.execute("VACUUM ANALYZE")
 
-    def query(self, sql: str, param=None):
+    def query(self, sql: str, param=None, timeout: float | None = None):
+        # statement_timeout (set at start) bounds every query.
         sql = sql.replace("CAST({p} AS VARCHAR)", "CAST({p} AS TEXT)")
         if isinstance(param, list):
             return self.con.execute(sql.replace("{plist}", "CAST(%s AS TEXT[])"), [param]).fetchall()
@@ -469,7 +500,8 @@ class Postgres:
 
     def close(self) -> None:
         try:
-            self.con.close()
+            if self.con is not None:
+                self.con.close()
         finally:
             # pg_ctl, not a signal to our child: with runuser in between, the
             # postmaster is a grandchild and would outlive the run.
@@ -484,6 +516,7 @@ class Postgres:
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                 self.log.close()
+            shutil.rmtree(self.pgdata.parent, ignore_errors=True)
 
 
 class Neo4j:
@@ -535,12 +568,21 @@ class Neo4j:
             env=self.env, check=True, stdout=subprocess.DEVNULL,
         )
 
+    def session(self):
+        # One session for the whole run, as an application would keep one
+        # (opening a session per query costs about 2 ms here).
+        if getattr(self, "_session", None) is None:
+            self._session = self.driver.session()
+        return self._session
+
+    def run_plain(self, text: str):
+        return [tuple(r.values()) for r in self.session().run(text)]
+
     def run(self, name: str, params: dict, timeout: float):
         import neo4j
 
         q = neo4j.Query(self.cypher[name], timeout=timeout)
-        with self.driver.session() as s:
-            return [tuple(r.values()) for r in s.run(q, params)]
+        return [tuple(r.values()) for r in self.session().run(q, params)]
 
     def memory(self) -> int:
         return proc_hwm(self.pid)
@@ -550,7 +592,10 @@ class Neo4j:
 
     def close(self) -> None:
         try:
-            self.driver.close()
+            if getattr(self, "_session", None) is not None:
+                self._session.close()
+            if getattr(self, "driver", None) is not None:
+                self.driver.close()
         finally:
             subprocess.run([str(REPO / "scripts/neo4j-dev"), "stop"], env=self.env, check=False)
 
@@ -568,19 +613,30 @@ def peer_main(a) -> None:
     if a.peer == "duckdb":
         p = DuckDB(data, work)
     elif a.peer == "postgres":
-        p = Postgres(data, work)
-        p.start()
+        p = Postgres(data, work, a.timeout)
     elif a.peer == "neo4j":
         p = Neo4j(data, work, Path(a.lotgraph_bin), Path(a.workspace), a.neo4j_heap, a.neo4j_pagecache_mb)
-        p.start()
     else:
         raise SystemExit(f"unknown peer {a.peer}")
     try:
+        if hasattr(p, "start"):
+            p.start()
         t = time.perf_counter()
         p.load()
         result["load_s"] = time.perf_counter() - t
         result["version"] = p.version
         log(f"{p.name}: loaded in {result['load_s']:.1f} s")
+        # The client's own round trip (a trivial query), so that the
+        # per-lot ratios can be read against what any query costs here.
+        trivial = (lambda: p.run_plain("RETURN 1")) if a.peer == "neo4j" else (lambda: p.query("SELECT 1"))
+        for _ in range(20):
+            trivial()
+        rt = []
+        for _ in range(200):
+            t = time.perf_counter_ns()
+            trivial()
+            rt.append(time.perf_counter_ns() - t)
+        result["round_trip_ns"] = pct(rt, 50)
 
         wl, ans = ref["workload"], ref["answers"]
         if a.peer == "neo4j":
@@ -602,8 +658,8 @@ def peer_main(a) -> None:
                 "trace_forward": lambda lot: [list(r) for r in p.query(SQL_TRACE_FORWARD, lot)],
                 "recall": lambda lot: recall_answer(p.query(SQL_RECALL, lot)),
             }
-            scorecard = lambda: [list(r) for r in p.query(SQL_SCORECARD)]
-            investigate = lambda lots: [list(r) for r in p.query(SQL_INVESTIGATE, list(lots))]
+            scorecard = lambda: [list(r) for r in p.query(SQL_SCORECARD, timeout=a.timeout)]
+            investigate = lambda lots: [list(r) for r in p.query(SQL_INVESTIGATE, list(lots), timeout=a.timeout)]
 
         for phase in ("trace_back", "trace_forward", "recall"):
             ask = asks[phase]
@@ -648,8 +704,9 @@ def peer_main(a) -> None:
                 result["phases"][phase] = {"timings_ns": [time.perf_counter_ns() - t], "checked": 1,
                                            "first_ns": first}
                 log(f"{p.name}: {phase} equal to lotgraph's, {result['phases'][phase]['timings_ns'][0] / 1e9:.2f} s")
-            except Exception as e:  # a timeout is a result, not a crash
-                if isinstance(e, SystemExit):
+            except Exception as e:
+                # A time limit reached is a result; any other failure is a bug.
+                if not is_timeout(e) or a.smoke:
                     raise
                 result["phases"][phase] = {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}",
                                            "timeout_s": a.timeout}
@@ -717,7 +774,8 @@ def summarize(size: int, lg: dict, lg_meta: dict, peers: dict) -> list[str]:
     out = [f"### {human(size)} lots ({lg['consumptions']:,} consumption edges)", ""]
     out.append("| | " + " | ".join(["lotgraph"] + [peers[k]["name"] for k in peers]) + " |")
     out.append("|---|" + "---:|" * (1 + len(peers)))
-    row = [f"{lg_meta['ingest_s']:.1f} s ingest + {lg['snapshot_load_ms'] / 1000:.2f} s snapshot load"]
+    row = [f"{lg_meta['ingest_s']:.1f} s ingest + {lg['snapshot_load_ms'] / 1000:.2f} s snapshot load"
+           f" + {lg.get('prepare_ms', 0) / 1000:.2f} s stock/shipment totals"]
     for k, r in peers.items():
         row.append(f"{r['load_s']:.1f} s" + (" (push)" if k == "neo4j" else ""))
     out.append("| load | " + " | ".join(row) + " |")
@@ -730,6 +788,10 @@ def summarize(size: int, lg: dict, lg_meta: dict, peers: dict) -> list[str]:
         else:
             mem.append(f"{r['server_peak_rss'] / 2**20:,.0f} MiB (JVM), {r.get('disk_bytes', 0) / 2**20:,.0f} MiB on disk")
     out.append("| peak memory | " + " | ".join(mem) + " |")
+    rts = ["(in-process library call)"]
+    for k, r in peers.items():
+        rts.append(fmt_ms(r.get("round_trip_ns", float("nan"))))
+    out.append("| client round trip of a trivial query, p50 | " + " | ".join(rts) + " |")
     for phase, label in (("trace_back", "trace back"), ("trace_forward", "trace forward"),
                          ("recall", "recall, one supplier lot")):
         base = lg["timings_ns"][phase]
@@ -744,6 +806,8 @@ def summarize(size: int, lg: dict, lg_meta: dict, peers: dict) -> list[str]:
             t = ph["timings_ns"]
             ratios = [t[i] / max(base[i], 1) for i in range(len(t))]
             partial = "" if len(t) == len(base) else f" (first {len(t)} lots)"
+            if phase == "recall" and k == "neo4j":
+                partial += " (lots only: recall_blast_radius has no customers)"
             cells.append(
                 f"p50 {fmt_ms(pct(t, 50))}, p99 {fmt_ms(pct(t, 99))}{partial}: "
                 f"**{fmt_ratio(statistics.median(ratios))}** [{fmt_ratio(pct(ratios, 10))}–{fmt_ratio(pct(ratios, 90))}]"
@@ -841,6 +905,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--traces", type=int, default=1000, help="lots traced per direction")
     ap.add_argument("--recalls", type=int, default=100, help="supplier lots recalled, one at a time")
+    ap.add_argument("--complaints", type=int, default=50, help="complaint lots of the investigation")
     ap.add_argument("--peers", default="duckdb,postgres,neo4j")
     ap.add_argument("--neo4j-max-lots", type=parse_count, default=1_000_000,
                     help="skip Neo4j above this size (its push takes ~4 min per million lots)")
@@ -887,8 +952,17 @@ def main() -> None:
         lg_json = d / "lotgraph.json"
         _, serve_rss = run_measured([str(bench), "--workspace", str(ws), "--out", str(lg_json),
                                      "--traces", str(a.traces), "--recalls", str(a.recalls),
+                                     "--complaints", str(a.complaints),
                                      "--seed", str(a.seed)])
         lg = json.loads(lg_json.read_text())
+        if a.smoke:
+            # Equal answers prove nothing when there is nothing to answer.
+            for phase, lots in lg["workload"].items():
+                assert lots, f"empty {phase} workload"
+                got = lg["answers"][phase]
+                assert any((x["lots"] if phase == "recall" else x) for x in got) if phase != "investigate" else got, \
+                    f"lotgraph's {phase} answers are all empty"
+            assert lg["answers"]["scorecard"], "empty scorecard"
         meta = {"ingest_s": ingest_s, "ingest_rss": ingest_rss, "serve_rss": serve_rss}
         pres = {}
         for peer in peers:
@@ -902,10 +976,16 @@ def main() -> None:
                    "--neo4j-heap", a.neo4j_heap, "--neo4j-pagecache-mb", str(a.neo4j_pagecache_mb)]
             if a.keep:
                 cmd.append("--keep")
+            if a.smoke:
+                cmd.append("--smoke")
             _, client_rss = run_measured(cmd)
             r = json.loads(out.read_text())
             r["client_rss"] = client_rss
             r["name"] = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "neo4j": "Neo4j"}[peer]
+            if a.smoke:
+                for phase in lg["workload"].keys() | {"scorecard"}:
+                    ph = r["phases"].get(phase)
+                    assert ph and ph.get("checked"), f"{peer}: {phase} was not checked"
             pres[peer] = r
         results.append({"size": size, "lotgraph": lg, "lotgraph_meta": meta, "peers": pres})
         if not a.keep:
@@ -956,6 +1036,7 @@ if __name__ == "__main__":
         pp.add_argument("--timeout", type=float, required=True)
         pp.add_argument("--neo4j-pagecache-mb", type=int, required=True)
         pp.add_argument("--keep", action="store_true")
+        pp.add_argument("--smoke", action="store_true")
         peer_main(pp.parse_args())
     else:
         main()

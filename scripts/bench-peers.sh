@@ -16,14 +16,16 @@ log() { printf 'bench-peers: %s\n' "$*" >&2; }
 
 venv=${PEERS_VENV:-${CARGO_TARGET_DIR:-$PWD/target}/peers-venv}
 req=scripts/peers-requirements.txt
-if [[ ! -x $venv/bin/python || ! -f $venv/.req || ! $(cat "$venv/.req") == $(sha256sum "$req") ]]; then
+# The cache key: the requirements and the Python that installed them.
+key="$(sha256sum "$req" | cut -d' ' -f1) $(python3 --version 2>&1)"
+if [[ ! -x $venv/bin/python || ! -f $venv/.req || $(cat "$venv/.req") != "$key" ]]; then
   log "installing Python packages into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-  sha256sum "$req" >"$venv/.req"
+  printf '%s\n' "$key" >"$venv/.req"
 fi
 
-if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+if [[ " $* " != *" --peers "* || " $* " == *postgres* ]] && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     log "installing Debian's PostgreSQL server"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null \
