@@ -31,8 +31,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Bumped whenever the layout of the Arrow tables changes.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// Bumped whenever the layout of the Arrow tables changes. Version 2 writes
+/// large tables in several record batches (version 1 readers expect one);
+/// this reader reads both.
+pub const SNAPSHOT_VERSION: u32 = 2;
+
+/// The oldest snapshot version this reader understands.
+const OLDEST_READABLE: u32 = 1;
 
 /// Errors reading or writing a snapshot; each names the file involved.
 #[derive(Debug, thiserror::Error)]
@@ -227,6 +232,7 @@ fn write_chunked(
     write_chunks_of(path, rows, CHUNK_ROWS, build)
 }
 
+/// [`write_chunked`] with `chunk` rows per batch (tests use small ones).
 fn write_chunks_of(
     path: &Path,
     rows: usize,
@@ -941,11 +947,11 @@ pub fn load(workspace: &Path) -> Result<Snapshot, SnapshotError> {
             path: mpath.clone(),
             message: e.to_string(),
         })?;
-    if manifest.version != SNAPSHOT_VERSION {
+    if !(OLDEST_READABLE..=SNAPSHOT_VERSION).contains(&manifest.version) {
         return Err(SnapshotError::Corrupt {
             path: mpath,
             message: format!(
-                "snapshot version {} is not {SNAPSHOT_VERSION}: re-run `lotgraph ingest`",
+                "snapshot version {} is not {OLDEST_READABLE} to {SNAPSHOT_VERSION}: re-run `lotgraph ingest`",
                 manifest.version
             ),
         });

@@ -93,7 +93,8 @@ impl Balance {
             b.returned[r.lot.ix()] += r.quantity;
         }
         // Customer shipments grouped by lot: a counting sort (stable, so
-        // file order within a lot).
+        // file order within a lot). Indexes are u32 like every id here
+        // (4G shipment rows would need some 300 GB of memory first).
         b.sales_offsets = vec![0; n + 1];
         for s in &ds.shipments {
             if matches!(s.to, Destination::Customer(_)) {

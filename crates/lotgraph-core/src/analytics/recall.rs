@@ -165,6 +165,11 @@ pub fn simulate_with(
     seeds: &[LotIx],
     min_share: f64,
 ) -> Recall {
+    debug_assert_eq!(
+        tracer.lot_count(),
+        ds.lots.len(),
+        "a tracer of another genealogy"
+    );
     let mut reached: Vec<(LotIx, u32, f64)> = Vec::new();
     tracer.walk(seeds, Direction::Downstream, |l, d, s| {
         reached.push((l, d, s))

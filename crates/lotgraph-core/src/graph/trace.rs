@@ -77,6 +77,11 @@ impl<'g> Tracer<'g> {
         }
     }
 
+    /// Number of lots of the genealogy this tracer walks.
+    pub fn lot_count(&self) -> usize {
+        self.depth.len()
+    }
+
     /// Traces `roots` (a seed set, every seed at share 1) in `dir`, calling
     /// `visit(lot, depth, share)` for every lot of the closure, seeds
     /// included. Depth is the fewest steps from any seed; shares follow

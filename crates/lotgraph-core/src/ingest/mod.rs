@@ -358,8 +358,11 @@ struct ShipmentKeys {
     /// Line of each loaded shipment row, by index.
     lines: Vec<u64>,
     spill: HashMap<(String, LotIx), u64>,
-    /// The fingerprint (a parameter so that tests can force collisions).
-    fingerprint: fn(&str, LotIx) -> u64,
+    /// Randomly keyed, like std's maps, so crafted ids cannot pile into
+    /// one bucket.
+    keys: std::hash::RandomState,
+    /// Replaces the fingerprint in tests, to force collisions.
+    fixed: Option<u64>,
 }
 
 impl Default for ShipmentKeys {
@@ -368,13 +371,8 @@ impl Default for ShipmentKeys {
             first: HashMap::default(),
             lines: Vec::new(),
             spill: HashMap::new(),
-            fingerprint: |id, lot| {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::hash::DefaultHasher::new();
-                id.hash(&mut h);
-                lot.0.hash(&mut h);
-                h.finish()
-            },
+            keys: std::hash::RandomState::new(),
+            fixed: None,
         }
     }
 }
@@ -385,7 +383,12 @@ impl ShipmentKeys {
     /// pair instead (and records nothing) when there is one.
     fn insert(&mut self, shipments: &[Shipment], id: &str, lot: LotIx, line: u64) -> Option<u64> {
         use std::collections::hash_map::Entry;
-        match self.first.entry((self.fingerprint)(id, lot)) {
+        use std::hash::BuildHasher;
+        debug_assert_eq!(self.lines.len(), shipments.len());
+        let fp = self
+            .fixed
+            .unwrap_or_else(|| self.keys.hash_one((id, lot.0)));
+        match self.first.entry(fp) {
             Entry::Occupied(e) => {
                 let ix = *e.get() as usize;
                 let s = &shipments[ix];
@@ -1083,9 +1086,9 @@ mod tests {
             delivered_on: None,
             status: ShipmentStatus::InTransit,
         };
-        for fingerprint in [ShipmentKeys::default().fingerprint, |_: &str, _: LotIx| 7] {
+        for fixed in [None, Some(7)] {
             let mut keys = ShipmentKeys {
-                fingerprint,
+                fixed,
                 ..ShipmentKeys::default()
             };
             let mut rows: Vec<Shipment> = Vec::new();
