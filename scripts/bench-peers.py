@@ -950,10 +950,14 @@ def main() -> None:
                                              str(data)], stdout=subprocess.DEVNULL)
         log(f"lotgraph: ingest {ingest_s:.1f} s, peak {ingest_rss / 2**20:.0f} MiB")
         lg_json = d / "lotgraph.json"
+        # The CLI restarts itself with glibc's huge-page tunable (see
+        # lotgraph::prefer_huge_pages); the library bench gets it here.
+        bench_env = dict(os.environ)
+        bench_env.setdefault("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1")
         _, serve_rss = run_measured([str(bench), "--workspace", str(ws), "--out", str(lg_json),
                                      "--traces", str(a.traces), "--recalls", str(a.recalls),
                                      "--complaints", str(a.complaints),
-                                     "--seed", str(a.seed)])
+                                     "--seed", str(a.seed)], env=bench_env)
         lg = json.loads(lg_json.read_text())
         if a.smoke:
             # Equal answers prove nothing when there is nothing to answer.

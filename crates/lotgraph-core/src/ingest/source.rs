@@ -33,6 +33,11 @@ pub trait RowSource {
     fn headers(&self) -> &[String];
     /// The next row, `None` at the end; `Err` only when the file cannot be read on.
     fn next_row(&mut self) -> Result<Option<SourceRow>, IngestError>;
+    /// An estimate of the rows in the whole source, once some have been
+    /// read (to reserve memory up front); `None` when unknown.
+    fn rows_hint(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// RFC 4180 CSV through the `csv` crate.
@@ -42,6 +47,8 @@ pub struct CsvSource {
     reader: csv::Reader<LineIndexed<std::fs::File>>,
     buf: ByteRecord,
     lines: Rc<RefCell<LineTable>>,
+    /// Size of the file in bytes, for `rows_hint`.
+    len: u64,
 }
 
 /// Where the lines of the bytes read so far start and whether they hold
@@ -113,6 +120,7 @@ impl CsvSource {
             source,
         };
         let file = std::fs::File::open(path).map_err(io_err)?;
+        let len = file.metadata().map_or(0, |m| m.len());
         let lines = Rc::new(RefCell::new(LineTable {
             first_no: 1,
             ..LineTable::default()
@@ -145,6 +153,7 @@ impl CsvSource {
             reader,
             buf: ByteRecord::new(),
             lines,
+            len,
         })
     }
 }
@@ -176,6 +185,13 @@ impl RowSource for CsvSource {
 
     fn headers(&self) -> &[String] {
         &self.headers
+    }
+
+    fn rows_hint(&self) -> Option<usize> {
+        // The file's size over the mean size of the rows read so far.
+        let pos = self.reader.position();
+        let (bytes, rows) = (pos.byte(), pos.record());
+        (bytes > 0 && rows > 1).then(|| (self.len as f64 * rows as f64 / bytes as f64) as usize)
     }
 
     fn next_row(&mut self) -> Result<Option<SourceRow>, IngestError> {
