@@ -14,7 +14,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use lotgraph_core::LotIx;
 use lotgraph_core::analytics::balance::Balance;
-use lotgraph_core::analytics::recall::{Recall, SeedRule, select_seeds, simulate};
+use lotgraph_core::analytics::recall::{Recall, SeedRule, select_seeds, simulate, simulate_with};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -407,6 +407,8 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
     let snap = args.ws.load()?;
     let ds = &snap.dataset;
     let bal = Balance::compute(ds);
+    // One tracer for every scenario: its setup is O(lots).
+    let mut tracer = lotgraph_core::Tracer::new(&snap.genealogy);
     let mut results: Vec<(String, Recall, f64)> = Vec::new();
     for s in &scenarios {
         let t0 = Instant::now();
@@ -414,7 +416,7 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
         if seeds.is_empty() {
             anyhow::bail!("scenario {:?} selects no lots (check its from/to)", s.name);
         }
-        let r = simulate(ds, &snap.genealogy, &bal, &seeds, s.min_share);
+        let r = simulate_with(&mut tracer, ds, &bal, &seeds, s.min_share);
         results.push((s.name.clone(), r, t0.elapsed().as_secs_f64() * 1e3));
     }
     let sets: Vec<BTreeSet<LotIx>> = results
