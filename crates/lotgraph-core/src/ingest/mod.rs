@@ -388,33 +388,28 @@ impl ShipmentKeys {
         let fp = self
             .fixed
             .unwrap_or_else(|| self.keys.hash_one((id, lot.0)));
-        match self.first.entry(fp) {
+        let needs_exact = match self.first.entry(fp) {
             Entry::Occupied(e) => {
                 let ix = *e.get() as usize;
                 let s = &shipments[ix];
                 if s.id == id && s.lot == lot {
                     return Some(self.lines[ix]);
                 }
-                // A fingerprint collision between different pairs.
-                let key = (id.to_string(), lot);
-                if let Some(first) = self.spill.get(&key) {
-                    return Some(*first);
-                }
-                self.spill.insert(key, line);
+                true // a fingerprint collision between different pairs
             }
-            Entry::Vacant(e) => {
-                // Past 4G shipment rows, pairs go to the exact map.
-                match u32::try_from(shipments.len()) {
-                    Ok(ix) => {
-                        e.insert(ix);
-                    }
-                    Err(_) => {
-                        let key = (id.to_string(), lot);
-                        if let Some(first) = self.spill.get(&key) {
-                            return Some(*first);
-                        }
-                        self.spill.insert(key, line);
-                    }
+            Entry::Vacant(e) => match u32::try_from(shipments.len()) {
+                Ok(ix) => {
+                    e.insert(ix);
+                    false
+                }
+                Err(_) => true, // past 4G shipment rows
+            },
+        };
+        if needs_exact {
+            match self.spill.entry((id.to_string(), lot)) {
+                Entry::Occupied(e) => return Some(*e.get()),
+                Entry::Vacant(e) => {
+                    e.insert(line);
                 }
             }
         }
