@@ -216,7 +216,7 @@ impl Engine {
     }
 
     fn id(&self, l: LotIx) -> String {
-        self.snap.dataset.lot(l).id.clone()
+        self.snap.dataset.lot(l).id.to_string()
     }
 
     fn lots(&self) -> impl Iterator<Item = LotIx> + '_ {
@@ -935,7 +935,13 @@ fn hostile_ids_round_trip_literally() {
     push(ws.path(), &[]);
     assert_verified(ws.path());
     let e = Engine::load(ws.path());
-    let ids: BTreeSet<String> = e.snap.dataset.lots.iter().map(|l| l.id.clone()).collect();
+    let ids: BTreeSet<String> = e
+        .snap
+        .dataset
+        .lots
+        .iter()
+        .map(|l| l.id.to_string())
+        .collect();
     for h in hostile {
         assert!(ids.contains(h), "{h:?} is not a lot of the dataset");
     }

@@ -7,7 +7,7 @@
 use super::{ReportFormat, WorkspaceArgs};
 use crate::Status;
 use crate::report::{Cell, Tabular, columns as col, fmt_num, open_output, write_json};
-use lotgraph_core::analytics::balance::{self, Balance};
+use lotgraph_core::analytics::balance;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,14 +36,13 @@ const UNKNOWN_LOT: &str = "unknown_lot_reference";
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let snap = args.ws.load()?;
     let ds = &snap.dataset;
-    let bal = Balance::compute(ds);
-    let f = balance::check(ds, &snap.genealogy, &bal);
+    let f = balance::check(ds, &snap.genealogy, &snap.balance);
     let mut t = Tabular::new(&[col::FINDING, col::LOT_ID, col::SITE_ID, col::DETAIL]);
     for (l, used) in &f.over_consumed {
         let lot = ds.lot(*l);
         t.push(vec![
             Cell::text(OVER_CONSUMED),
-            Cell::text(&lot.id),
+            Cell::text(lot.id),
             Cell::Text(None),
             Cell::text(format!(
                 "consumed + shipped to customers {} > quantity {} {}",
@@ -56,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     for s in &f.negative_on_hand {
         t.push(vec![
             Cell::text(NEGATIVE_ON_HAND),
-            Cell::text(&ds.lot(s.lot).id),
+            Cell::text(ds.lot(s.lot).id),
             Cell::opt(s.site.map(|x| ds.site_id(x))),
             Cell::text(format!(
                 "on hand {} {}",
@@ -68,7 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     for l in &f.produced_without_inputs {
         t.push(vec![
             Cell::text(NO_INPUTS),
-            Cell::text(&ds.lot(*l).id),
+            Cell::text(ds.lot(*l).id),
             Cell::Text(None),
             Cell::text("origin produced, no consumption records"),
         ]);
@@ -76,7 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     for (l, uoms) in &f.mixed_units {
         t.push(vec![
             Cell::text(MIXED_UNITS),
-            Cell::text(&ds.lot(*l).id),
+            Cell::text(ds.lot(*l).id),
             Cell::Text(None),
             Cell::text(format!("inputs in {}", uoms.join(", "))),
         ]);

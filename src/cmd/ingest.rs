@@ -42,6 +42,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         .with_context(|| format!("cannot ingest {}", args.dir.display()))?;
     let manifest = Manifest {
         version: SNAPSHOT_VERSION,
+        dataset_id: String::new(),
         source: args.dir.display().to_string(),
         created_at: chrono::Utc::now().to_rfc3339(),
         files: ing.reports.iter().map(FileCount::from).collect(),
@@ -53,6 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     snapshot::write(
         &args.ws.workspace,
         &ing.dataset,
+        &ing.genealogy,
         &manifest,
         &ing.rejects,
         || {

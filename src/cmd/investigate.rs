@@ -89,11 +89,7 @@ fn rows(
     let mut t = Tabular::new(if windows { COLUMNS } else { GROUP_COLUMNS });
     let mut out = Vec::new();
     for c in list.iter().take(top) {
-        let evidence: Vec<&str> = c
-            .complaint_lots
-            .iter()
-            .map(|l| ds.lot(*l).id.as_str())
-            .collect();
+        let evidence: Vec<&str> = c.complaint_lots.iter().map(|l| ds.lot(*l).id).collect();
         let p = c.ln_p.exp();
         let (from, to) = match c.source {
             Source::LineWindow { from, to, .. } => (Some(from), Some(to)),
@@ -164,7 +160,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             }
         }
     }
-    complaints.sort_by(|a, b| ds.lot(*a).id.cmp(&ds.lot(*b).id));
+    complaints.sort_by(|a, b| ds.lot(*a).id.cmp(ds.lot(*b).id));
     complaints.dedup();
     if complaints.is_empty() {
         anyhow::bail!("no complaint lots: no return matches the filters");
@@ -173,7 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let ranked = &inv.candidates;
     let (t, json_c) = rows(ds, ranked, args.top, true);
     let (tg, json_g) = rows(ds, &inv.groups, args.top, false);
-    let ids: Vec<&str> = complaints.iter().map(|l| ds.lot(*l).id.as_str()).collect();
+    let ids: Vec<&str> = complaints.iter().map(|l| ds.lot(*l).id).collect();
     let mut notes = vec![format!(
         "{} complaint lot(s); {} candidate source(s) reach at least one of them.",
         complaints.len(),

@@ -46,7 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 fn show(args: ShowArgs) -> anyhow::Result<Status> {
     let snap = args.ws.load()?;
     let ix = super::find_lot(&snap, &args.ws, &args.lot)?;
-    let facts = LotFacts::collect(&snap.dataset, &snap.genealogy, ix);
+    let facts = LotFacts::collect(&snap.dataset, &snap.genealogy, &snap.balance, ix);
     let mut out = open_output(&args.output)?;
     match args.format {
         ReportFormat::Json => write_json(&mut *out, &facts.json())?,
@@ -71,16 +71,21 @@ pub struct LotFacts {
 }
 
 impl LotFacts {
-    /// Gathers the facts. O(records) for the balance, O(degree) for the rest.
-    pub fn collect(ds: &Dataset, g: &lotgraph_core::Genealogy, ix: LotIx) -> LotFacts {
+    /// Gathers the facts: O(degree + the lot's own shipments, returns and
+    /// inspections); the balance comes precomputed.
+    pub fn collect(
+        ds: &Dataset,
+        g: &lotgraph_core::Genealogy,
+        bal: &Balance,
+        ix: LotIx,
+    ) -> LotFacts {
         let lot = ds.lot(ix);
         let product = ds.product_of(ix);
-        let bal = Balance::compute(ds);
         let i = ix.ix();
         let expiry = ds.expiry(ix);
         let supplier = lot.supplier.map(|s| &ds.suppliers[s.ix()]);
         let fields: Vec<(&'static str, Cell)> = vec![
-            ("lot_id", Cell::text(&lot.id)),
+            ("lot_id", Cell::text(lot.id)),
             ("sku", Cell::text(&product.sku)),
             ("product", Cell::opt(product.name.as_deref())),
             ("category", Cell::opt(product.category.map(|c| c.as_str()))),
@@ -91,10 +96,7 @@ impl LotFacts {
                 "supplier_name",
                 Cell::opt(supplier.and_then(|s| s.name.as_deref())),
             ),
-            (
-                "supplier_lot_code",
-                Cell::opt(lot.supplier_lot_code.as_deref()),
-            ),
+            ("supplier_lot_code", Cell::opt(lot.supplier_lot_code)),
             ("site_id", Cell::opt(lot.site.map(|s| ds.site_id(s)))),
             ("line", Cell::opt(lot.line.map(|l| ds.line_label(l)))),
             ("produced_on", Cell::Date(lot.produced_on)),
@@ -133,14 +135,14 @@ impl LotFacts {
             };
             let mut t = Tabular::new(&[col::LOT_ID, col::SKU, col::CONSUMED, col::UOM]);
             let mut v: Vec<(LotIx, f64)> = csr.edges(ix).collect();
-            v.sort_by(|a, b| ds.lot(a.0).id.cmp(&ds.lot(b.0).id));
+            v.sort_by(|a, b| ds.lot(a.0).id.cmp(ds.lot(b.0).id));
             for (o, q) in v {
                 let input = match way {
                     lotgraph_core::Direction::Upstream => o,
                     lotgraph_core::Direction::Downstream => ix,
                 };
                 t.push(vec![
-                    Cell::text(&ds.lot(o).id),
+                    Cell::text(ds.lot(o).id),
                     Cell::text(&ds.product_of(o).sku),
                     Cell::Num(Some(q)),
                     Cell::text(ds.uom_of(input)),
@@ -158,13 +160,17 @@ impl LotFacts {
             col::SHIPPED_ON,
             col::DELIVERED_ON,
         ]);
-        for s in ds.shipments.iter().filter(|s| s.lot == ix) {
+        for s in ds
+            .shipments_of(ix)
+            .iter()
+            .map(|&r| ds.shipments.get(r as usize))
+        {
             let to = match s.to {
                 Destination::Site(t) => format!("site {}", ds.site_id(t)),
                 Destination::Customer(c) => format!("customer {}", ds.customers[c.ix()].id),
             };
             shipments.push(vec![
-                Cell::text(&s.id),
+                Cell::text(s.id),
                 Cell::text(to),
                 Cell::Num(Some(s.quantity)),
                 Cell::text(s.status.as_str()),
@@ -180,14 +186,18 @@ impl LotFacts {
             col::REPORTED_ON,
             col::REASON,
         ]);
-        for r in ds.returns.iter().filter(|r| r.lot == ix) {
+        for r in ds
+            .returns_of(ix)
+            .iter()
+            .map(|&r| ds.returns.get(r as usize))
+        {
             returns.push(vec![
-                Cell::text(&r.id),
+                Cell::text(r.id),
                 Cell::opt(r.customer.map(|c| ds.customers[c.ix()].id.as_str())),
                 Cell::Num(Some(r.quantity)),
                 Cell::opt(r.category.map(|c| c.as_str())),
                 Cell::Date(Some(r.reported_on)),
-                Cell::opt(r.reason.as_deref()),
+                Cell::opt(r.reason),
             ]);
         }
         let mut inspections = Tabular::new(&[
@@ -196,12 +206,16 @@ impl LotFacts {
             col::RESULT,
             col::DEFECT,
         ]);
-        for n in ds.inspections.iter().filter(|n| n.lot == ix) {
+        for n in ds
+            .inspections_of(ix)
+            .iter()
+            .map(|&r| ds.inspections.get(r as usize))
+        {
             inspections.push(vec![
-                Cell::text(&n.id),
+                Cell::text(n.id),
                 Cell::Date(n.inspected_on),
                 Cell::text(n.result.as_str()),
-                Cell::opt(n.defect.as_deref()),
+                Cell::opt(n.defect),
             ]);
         }
         let ex = &ds.extras[lotgraph_core::model::FileKind::Lots as usize];
@@ -209,7 +223,7 @@ impl LotFacts {
             .columns
             .iter()
             .zip(&ex.values)
-            .map(|(c, v)| (c.clone(), v[i].clone()))
+            .map(|(c, v)| (c.clone(), v.get(i).to_string()))
             .collect();
         LotFacts {
             fields,

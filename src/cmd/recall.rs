@@ -13,7 +13,6 @@ use crate::snapshot::Snapshot;
 use anyhow::Context;
 use chrono::NaiveDate;
 use lotgraph_core::LotIx;
-use lotgraph_core::analytics::balance::Balance;
 use lotgraph_core::analytics::recall::{Recall, SeedRule, select_seeds, simulate, simulate_with};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap};
@@ -169,8 +168,8 @@ fn run_simulate(args: SimulateArgs) -> anyhow::Result<Status> {
     if seeds.is_empty() {
         anyhow::bail!("the seed rules select no lots (check --from/--to)");
     }
-    let bal = Balance::compute(ds);
-    let recall = simulate(ds, &snap.genealogy, &bal, &seeds, args.min_share);
+    let bal = &snap.balance;
+    let recall = simulate(ds, &snap.genealogy, bal, &seeds, args.min_share);
     let elapsed = t0.elapsed();
     let doc = simulate_document(&snap, &recall, args.min_share, elapsed.as_secs_f64() * 1e3);
     if let Some(path) = &args.notify {
@@ -188,7 +187,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
     let mut json_lots = Vec::new();
     for l in &r.lots {
         lots.push(vec![
-            Cell::text(&ds.lot(l.lot).id),
+            Cell::text(ds.lot(l.lot).id),
             Cell::text(&ds.product_of(l.lot).sku),
             Cell::Share(l.share),
             Cell::Num(Some(l.quantity)),
@@ -222,7 +221,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
     let mut json_customers = Vec::new();
     for c in &r.customers {
         let cust = &ds.customers[c.customer.ix()];
-        let ids: Vec<&str> = c.lots.iter().map(|l| ds.lot(*l).id.as_str()).collect();
+        let ids: Vec<&str> = c.lots.iter().map(|l| ds.lot(*l).id).collect();
         // In JSON the lots are a list (ids may contain the `;` tables use).
         json_customers.push(json!({
             col::CUSTOMER_ID: cust.id,
@@ -253,7 +252,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
             json!({"on_hand": json_number(t.on_hand), "in_transit": json_number(t.in_transit), "delivered": json_number(t.delivered)}),
         );
     }
-    let seeds: Vec<&str> = r.seeds.iter().map(|l| ds.lot(*l).id.as_str()).collect();
+    let seeds: Vec<&str> = r.seeds.iter().map(|l| ds.lot(*l).id).collect();
     let json = json!({
         "seeds": seeds,
         "lots": json_lots,
@@ -310,7 +309,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
         .lots
         .iter()
         .map(|l| GraphNode {
-            id: ds.lot(l.lot).id.clone(),
+            id: ds.lot(l.lot).id.to_string(),
             detail: ds.product_of(l.lot).sku.clone(),
             level: l.depth,
             share: l.share,
@@ -406,7 +405,7 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
     }
     let snap = args.ws.load()?;
     let ds = &snap.dataset;
-    let bal = Balance::compute(ds);
+    let bal = &snap.balance;
     // One tracer for every scenario: its setup is O(lots).
     let mut tracer = lotgraph_core::Tracer::new(&snap.genealogy);
     let mut results: Vec<(String, Recall, f64)> = Vec::new();
@@ -416,7 +415,7 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
         if seeds.is_empty() {
             anyhow::bail!("scenario {:?} selects no lots (check its from/to)", s.name);
         }
-        let r = simulate_with(&mut tracer, ds, &bal, &seeds, s.min_share);
+        let r = simulate_with(&mut tracer, ds, bal, &seeds, s.min_share);
         results.push((s.name.clone(), r, t0.elapsed().as_secs_f64() * 1e3));
     }
     let sets: Vec<BTreeSet<LotIx>> = results
@@ -441,7 +440,7 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
                     .enumerate()
                     .all(|(j, s)| j == i || !s.contains(l))
             })
-            .map(|l| ds.lot(*l).id.as_str())
+            .map(|l| ds.lot(*l).id)
             .collect();
         only.sort();
         let units: Vec<String> = r
@@ -470,7 +469,7 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
             .collect();
         json_s.push(json!({
             "name": name,
-            "seeds": r.seeds.iter().map(|l| ds.lot(*l).id.as_str()).collect::<Vec<_>>(),
+            "seeds": r.seeds.iter().map(|l| ds.lot(*l).id).collect::<Vec<_>>(),
             "lots": r.lots.len(),
             "customers": r.customers.len(),
             "value": r.value,

@@ -114,7 +114,7 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
     let mut t = Tabular::new(LOT_COLUMNS);
     for r in rates {
         t.push(vec![
-            Cell::text(&ds.lot(r.lot).id),
+            Cell::text(ds.lot(r.lot).id),
             Cell::text(&ds.product_of(r.lot).sku),
             Cell::Num(Some(r.shipped)),
             Cell::Num(Some(r.returned)),
@@ -133,7 +133,7 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
         .filter(|r| r.rate.is_some())
         .take(40)
         .map(|r| Bar {
-            label: ds.lot(r.lot).id.clone(),
+            label: ds.lot(r.lot).id.to_string(),
             value: r.rate.unwrap_or(0.0),
             interval: r.ci_low.zip(r.ci_high),
             highlight: r.flagged,
@@ -199,7 +199,7 @@ fn group_rows(ds: &Dataset, rates: &[LotRate], by: By) -> BTreeMap<String, Group
             By::Sku => Some(ds.product_of(r.lot).sku.clone()),
             By::Site => lot.site.map(|s| ds.site_id(s).to_string()),
             By::Line => lot.line.map(|l| ds.line_label(l)),
-            By::Lot | By::Supplier => Some(lot.id.clone()),
+            By::Lot | By::Supplier => Some(lot.id.to_string()),
         };
         let g = groups.entry(key.unwrap_or_default()).or_default();
         g.lots += 1;

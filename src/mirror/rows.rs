@@ -290,7 +290,7 @@ impl<'a> Rows<'a> {
     }
 
     fn lot_id(&self, l: LotIx) -> &str {
-        &self.ds.lot(l).id
+        self.ds.lot(l).id
     }
 
     /// The key of row `i` of `set` (unique within the set).
@@ -301,18 +301,18 @@ impl<'a> Rows<'a> {
             Set::Site => ds.sites[i].id.clone(),
             Set::Product => ds.products[i].sku.clone(),
             Set::Customer => ds.customers[i].id.clone(),
-            Set::Lot | Set::OfProduct => ds.lots[i].id.clone(),
+            Set::Lot | Set::OfProduct => ds.lots.id.get(i).to_string(),
             Set::Supplied => self.lot_id(self.supplied[i]).to_string(),
             Set::ConsumedInto => {
                 let (a, b, _) = self.pairs[i];
                 join_key(self.lot_id(a), self.lot_id(b))
             }
             Set::Shipped => {
-                let s = &ds.shipments[i];
-                join_key(&s.id, self.lot_id(s.lot))
+                let s = ds.shipments.get(i);
+                join_key(s.id, self.lot_id(s.lot))
             }
-            Set::Return => ds.returns[i].id.clone(),
-            Set::Inspection => ds.inspections[i].id.clone(),
+            Set::Return => ds.returns.id.get(i).to_string(),
+            Set::Inspection => ds.inspections.id.get(i).to_string(),
         }
     }
 
@@ -367,14 +367,11 @@ impl<'a> Rows<'a> {
                 let l = LotIx::from_ix(i);
                 let x = ds.lot(l);
                 vec![
-                    ("lot_id", s(&x.id)),
+                    ("lot_id", s(x.id)),
                     ("sku", s(&ds.product_of(l).sku)),
                     ("origin", s(x.origin.as_str())),
                     ("supplier_id", Val::opt_str(ds.supplier_id_of(l))),
-                    (
-                        "supplier_lot_code",
-                        Val::opt_str(x.supplier_lot_code.as_deref()),
-                    ),
+                    ("supplier_lot_code", Val::opt_str(x.supplier_lot_code)),
                     ("site_id", Val::opt_str(x.site.map(|t| ds.site_id(t)))),
                     (
                         "line",
@@ -413,13 +410,13 @@ impl<'a> Rows<'a> {
                 ]
             }
             Set::Shipped => {
-                let x = &ds.shipments[i];
+                let x = ds.shipments.get(i);
                 let (site, customer) = match x.to {
                     Destination::Site(t) => (Some(ds.site_id(t)), None),
                     Destination::Customer(c) => (None, Some(ds.customers[c.ix()].id.as_str())),
                 };
                 vec![
-                    ("shipment_id", s(&x.id)),
+                    ("shipment_id", s(x.id)),
                     ("lot_id", s(self.lot_id(x.lot))),
                     ("quantity", Val::Num(x.quantity)),
                     ("status", s(x.status.as_str())),
@@ -434,28 +431,28 @@ impl<'a> Rows<'a> {
                 ]
             }
             Set::Return => {
-                let x = &ds.returns[i];
+                let x = ds.returns.get(i);
                 vec![
-                    ("return_id", s(&x.id)),
+                    ("return_id", s(x.id)),
                     ("lot_id", s(self.lot_id(x.lot))),
                     (
                         "customer_id",
                         Val::opt_str(x.customer.map(|c| ds.customers[c.ix()].id.as_str())),
                     ),
                     ("quantity", Val::Num(x.quantity)),
-                    ("reason", Val::opt_str(x.reason.as_deref())),
+                    ("reason", Val::opt_str(x.reason)),
                     ("category", Val::opt_str(x.category.map(|c| c.as_str()))),
                     ("reported_on", Val::Date(x.reported_on)),
                 ]
             }
             Set::Inspection => {
-                let x = &ds.inspections[i];
+                let x = ds.inspections.get(i);
                 vec![
-                    ("inspection_id", s(&x.id)),
+                    ("inspection_id", s(x.id)),
                     ("lot_id", s(self.lot_id(x.lot))),
                     ("inspected_on", Val::opt_date(x.inspected_on)),
                     ("result", s(x.result.as_str())),
-                    ("defect", Val::opt_str(x.defect.as_deref())),
+                    ("defect", Val::opt_str(x.defect)),
                 ]
             }
         }
@@ -489,12 +486,12 @@ impl<'a> Rows<'a> {
         let key = self.key(set, i);
         let (quantity, extra) = match set {
             Set::Supplier | Set::Site | Set::Product | Set::Customer => (None, None),
-            Set::Lot => (Some(ds.lots[i].quantity), None),
+            Set::Lot => (Some(ds.lots.quantity[i]), None),
             Set::Supplied => (None, ds.supplier_id_of(self.supplied[i]).map(String::from)),
             Set::OfProduct => (None, Some(ds.product_of(LotIx::from_ix(i)).sku.clone())),
             Set::ConsumedInto => (Some(self.pairs[i].2), None),
             Set::Shipped => {
-                let x = &ds.shipments[i];
+                let x = ds.shipments.get(i);
                 let to = match x.to {
                     Destination::Site(t) => format!("site:{}", ds.site_id(t)),
                     Destination::Customer(c) => format!("customer:{}", ds.customers[c.ix()].id),
@@ -502,11 +499,11 @@ impl<'a> Rows<'a> {
                 (Some(x.quantity), Some(to))
             }
             Set::Return => {
-                let x = &ds.returns[i];
+                let x = ds.returns.get(i);
                 (Some(x.quantity), Some(self.lot_id(x.lot).to_string()))
             }
             Set::Inspection => {
-                let x = &ds.inspections[i];
+                let x = ds.inspections.get(i);
                 (None, Some(self.lot_id(x.lot).to_string()))
             }
         };

@@ -36,8 +36,8 @@ pub enum Cell {
 
 impl Cell {
     /// Text cell from anything string-like.
-    pub fn text(s: impl Into<String>) -> Cell {
-        Cell::Text(Some(s.into()))
+    pub fn text(s: impl AsRef<str>) -> Cell {
+        Cell::Text(Some(s.as_ref().to_string()))
     }
 
     /// Optional text cell.

@@ -75,7 +75,7 @@ impl<'a> TraceReport<'a> {
             let lot = ds.lot(t.lot);
             add_supplier(t.lot);
             rows.push(vec![
-                Cell::text(&lot.id),
+                Cell::text(lot.id),
                 Cell::text(&ds.product_of(t.lot).sku),
                 Cell::Int(u64::from(t.depth)),
                 Cell::Share(t.share),
@@ -97,7 +97,15 @@ impl<'a> TraceReport<'a> {
                 .chain([trace.root])
                 .collect();
             let mut by: BTreeMap<&str, f64> = BTreeMap::new();
-            for s in &ds.shipments {
+            // The listed lots' shipments, summed in file order as before
+            // (float sums depend on order): O(their shipments).
+            let mut rows: Vec<u32> = listed
+                .iter()
+                .flat_map(|l| ds.shipments_of(*l))
+                .copied()
+                .collect();
+            rows.sort_unstable();
+            for s in rows.iter().map(|&r| ds.shipments.get(r as usize)) {
                 if let (Destination::Customer(c), true) = (s.to, listed.contains(&s.lot)) {
                     *by.entry(ds.customers[c.ix()].id.as_str()).or_default() += s.quantity;
                 }
@@ -187,7 +195,7 @@ impl<'a> TraceReport<'a> {
     fn describe(&self, l: LotIx) -> String {
         let ds = self.ds;
         let lot = ds.lot(l);
-        let mut s = format!("{}  {}", sanitize(&lot.id), sanitize(&ds.product_of(l).sku));
+        let mut s = format!("{}  {}", sanitize(lot.id), sanitize(&ds.product_of(l).sku));
         match (lot.origin, lot.produced_on, lot.received_on) {
             (_, Some(d), _) => s.push_str(&format!("  produced {d}")),
             (_, None, Some(d)) => s.push_str(&format!("  received {d}")),
@@ -226,7 +234,7 @@ impl<'a> TraceReport<'a> {
         let mut stack: Vec<(LotIx, LotIx, f64, u32, String, bool)> = Vec::new();
         let push_children = |stack: &mut Vec<_>, v: LotIx, depth: u32, prefix: &str| {
             let mut kids: Vec<(LotIx, f64)> = next.edges(v).collect();
-            kids.sort_by(|a, b| ds.lot(a.0).id.cmp(&ds.lot(b.0).id));
+            kids.sort_by(|a, b| ds.lot(a.0).id.cmp(ds.lot(b.0).id));
             let n = kids.len();
             for (i, (k, q)) in kids.into_iter().enumerate().rev() {
                 stack.push((k, v, q, depth + 1, prefix.to_string(), i + 1 == n));
@@ -292,7 +300,10 @@ impl<'a> TraceReport<'a> {
     }
 
     fn label_lines(&self, l: LotIx, shares: &HashMap<LotIx, f64>) -> Vec<String> {
-        let mut lines = vec![self.ds.lot(l).id.clone(), self.ds.product_of(l).sku.clone()];
+        let mut lines = vec![
+            self.ds.lot(l).id.to_string(),
+            self.ds.product_of(l).sku.clone(),
+        ];
         if let Some(s) = shares.get(&l) {
             lines.push(format!("share {s:.4}"));
         }

@@ -12,6 +12,8 @@ pub mod columns;
 pub mod graph;
 pub mod ingest;
 pub mod model;
+pub mod store;
+pub mod tables;
 
 pub use graph::{Direction, Genealogy, GraphError, Trace, TraceLot, Tracer};
 pub use model::{Dataset, LotIx};

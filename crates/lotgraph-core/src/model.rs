@@ -5,9 +5,13 @@
 //! The record format itself is specified in `../shared/spec/record-format.md`;
 //! the enums here mirror its enum columns one variant per allowed value.
 
+use crate::store::{Col, StrCol};
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+pub use crate::tables::{
+    ConsumptionTable, Groups, InspectionTable, LotTable, ReturnTable, ShipmentTable,
+};
 
 macro_rules! index_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -15,6 +19,12 @@ macro_rules! index_type {
         #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(transparent)]
         pub struct $name(pub u32);
+
+        impl crate::store::sealed::Sealed for $name {}
+        // SAFETY: a #[repr(transparent)] wrapper of u32: no padding, and
+        // every bit pattern is a value (an out-of-range index is checked
+        // where it is used, never undefined behaviour).
+        unsafe impl crate::store::Pod for $name {}
 
         impl $name {
             /// The index as a `usize`, for indexing the `Vec` it belongs to.
@@ -248,14 +258,15 @@ pub struct Customer {
     pub contact: Option<String>,
 }
 
-/// A lot (batch): the unit of traceability.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Lot {
-    pub id: String,
+/// A lot (batch): the unit of traceability. A row of [`LotTable`],
+/// borrowed from it (`Dataset::lot`) or handed to it (`LotTable::push`).
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Lot<'a> {
+    pub id: &'a str,
     pub sku: SkuIx,
     pub origin: Origin,
     pub supplier: Option<SupplierIx>,
-    pub supplier_lot_code: Option<String>,
+    pub supplier_lot_code: Option<&'a str>,
     pub site: Option<SiteIx>,
     pub line: Option<LineIx>,
     pub produced_on: Option<NaiveDate>,
@@ -268,7 +279,7 @@ pub struct Lot {
 }
 
 /// One input lot consumed into one output lot: a genealogy edge.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Consumption {
     pub input: LotIx,
     pub output: LotIx,
@@ -287,9 +298,9 @@ pub enum Destination {
 }
 
 /// A movement of part of a lot.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Shipment {
-    pub id: String,
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Shipment<'a> {
+    pub id: &'a str,
     pub lot: LotIx,
     pub quantity: f64,
     /// Where it left from; when empty in the data, the lot's own site.
@@ -301,25 +312,25 @@ pub struct Shipment {
 }
 
 /// A return or complaint against a lot.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Return {
-    pub id: String,
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Return<'a> {
+    pub id: &'a str,
     pub lot: LotIx,
     pub customer: Option<CustomerIx>,
     pub quantity: f64,
-    pub reason: Option<String>,
+    pub reason: Option<&'a str>,
     pub category: Option<ReturnCategory>,
     pub reported_on: NaiveDate,
 }
 
 /// A quality inspection of a lot.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Inspection {
-    pub id: String,
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Inspection<'a> {
+    pub id: &'a str,
     pub lot: LotIx,
     pub inspected_on: Option<NaiveDate>,
     pub result: InspectionResult,
-    pub defect: Option<String>,
+    pub defect: Option<&'a str>,
 }
 
 /// The files of a dataset, in the order they are loaded (references point
@@ -441,12 +452,13 @@ impl FileKind {
 }
 
 /// Columns of the input files that the format does not define, kept as
-/// extra properties (one `Vec` per column, aligned with the loaded rows).
+/// extra properties (one string column per extra column, aligned with the
+/// loaded rows).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Extras {
     pub columns: Vec<String>,
-    /// `values[c][row]`; empty cells are empty strings.
-    pub values: Vec<Vec<String>>,
+    /// `values[c].get(row)`; empty cells are empty strings.
+    pub values: Vec<StrCol>,
 }
 
 /// Where a lot's expiry date came from.
@@ -460,26 +472,44 @@ pub enum ExpirySource {
 }
 
 /// A whole validated dataset. Row order is load order; every `*Ix` indexes
-/// the matching `Vec`.
+/// the matching table. Master data (suppliers, sites, products, customers,
+/// lines: thousands of rows at most) is held as `Vec`s of structs; the
+/// record tables, which reach tens of millions of rows, are columns that
+/// may be read in place from a memory-mapped snapshot.
 #[derive(Debug, Default)]
 pub struct Dataset {
     pub suppliers: Vec<Supplier>,
     pub sites: Vec<Site>,
     pub products: Vec<Product>,
     pub customers: Vec<Customer>,
-    pub lots: Vec<Lot>,
+    pub lots: LotTable,
     /// Interned production lines: a line is a name *at a site* (two plants
     /// may both have a `LINE-1`), so a name can appear more than once here.
     pub lines: Vec<String>,
     /// The site of each line in `lines` (the site of the lots made on it).
     pub line_sites: Vec<Option<SiteIx>>,
-    pub consumptions: Vec<Consumption>,
-    pub shipments: Vec<Shipment>,
-    pub returns: Vec<Return>,
-    pub inspections: Vec<Inspection>,
+    pub consumptions: ConsumptionTable,
+    pub shipments: ShipmentTable,
+    pub returns: ReturnTable,
+    pub inspections: InspectionTable,
     /// Unknown columns per file, indexed by `FileKind as usize`.
     pub extras: [Extras; 9],
-    lot_index: OnceLock<HashMap<String, u32>>,
+    index: Indexes,
+}
+
+/// Lookup structures derived from the tables: built on first use for a
+/// dataset made in memory, or handed over ready-made by a snapshot (which
+/// stores them, so opening one builds nothing).
+#[derive(Debug, Default)]
+pub struct Indexes {
+    /// Every lot index, sorted by lot id (binary search by id).
+    pub lot_order: OnceLock<Col<u32>>,
+    /// Shipment rows per lot.
+    pub shipments_by_lot: OnceLock<Groups>,
+    /// Return rows per lot.
+    pub returns_by_lot: OnceLock<Groups>,
+    /// Inspection rows per lot.
+    pub inspections_by_lot: OnceLock<Groups>,
 }
 
 impl Dataset {
@@ -488,19 +518,78 @@ impl Dataset {
         self.lots.len()
     }
 
-    /// Looks a lot up by its id. The id → index map is built on first use
-    /// (O(lots)), so commands that never look up a lot by name never pay for it.
-    pub fn lot_ix(&self, id: &str) -> Option<LotIx> {
-        self.lot_index
-            .get_or_init(|| {
+    /// Installs ready-made indexes (a snapshot's). Indexes already built
+    /// are replaced.
+    pub fn set_indexes(&mut self, index: Indexes) {
+        self.index = index;
+    }
+
+    /// Every lot index sorted by lot id. Built on first use (O(n log n)).
+    pub fn lot_order(&self) -> &[u32] {
+        self.lot_order_col()
+    }
+
+    /// [`Dataset::lot_order`] as its column (for writing a snapshot).
+    pub fn lot_order_col(&self) -> &Col<u32> {
+        self.index.lot_order.get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.lots.len() as u32).collect();
+            order.sort_unstable_by(|a, b| {
                 self.lots
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| (l.id.clone(), i as u32))
-                    .collect()
-            })
-            .get(id)
+                    .id
+                    .get(*a as usize)
+                    .cmp(self.lots.id.get(*b as usize))
+            });
+            order.into()
+        })
+    }
+
+    /// Looks a lot up by its id: a binary search over [`Dataset::lot_order`],
+    /// O(log lots) string comparisons.
+    pub fn lot_ix(&self, id: &str) -> Option<LotIx> {
+        let order = self.lot_order();
+        let at = order
+            .binary_search_by(|i| self.lots.id.get(*i as usize).cmp(id))
+            .ok()?;
+        order
+            .get(at)
             .map(|i| LotIx(*i))
+            .filter(|l| l.ix() < self.lots.len())
+    }
+
+    /// Shipment rows grouped by lot (built on first use: O(shipments)).
+    pub fn shipment_groups(&self) -> &Groups {
+        self.index
+            .shipments_by_lot
+            .get_or_init(|| Groups::build(self.lots.len(), &self.shipments.lot))
+    }
+
+    /// Return rows grouped by lot.
+    pub fn return_groups(&self) -> &Groups {
+        self.index
+            .returns_by_lot
+            .get_or_init(|| Groups::build(self.lots.len(), &self.returns.lot))
+    }
+
+    /// Inspection rows grouped by lot.
+    pub fn inspection_groups(&self) -> &Groups {
+        self.index
+            .inspections_by_lot
+            .get_or_init(|| Groups::build(self.lots.len(), &self.inspections.lot))
+    }
+
+    /// The shipment rows of a lot, in load order: O(its shipments).
+    pub fn shipments_of(&self, lot: LotIx) -> &[u32] {
+        self.shipment_groups().of(lot)
+    }
+
+    /// The return rows of a lot, in load order.
+    pub fn returns_of(&self, lot: LotIx) -> &[u32] {
+        self.return_groups().of(lot)
+    }
+
+    /// The inspection rows of a lot, in load order.
+    pub fn inspections_of(&self, lot: LotIx) -> &[u32] {
+        self.inspection_groups().of(lot)
     }
 
     /// Looks a supplier up by id (linear: suppliers are few).
@@ -513,8 +602,8 @@ impl Dataset {
 
     /// The lot at `ix`.
     #[inline]
-    pub fn lot(&self, ix: LotIx) -> &Lot {
-        &self.lots[ix.ix()]
+    pub fn lot(&self, ix: LotIx) -> Lot<'_> {
+        self.lots.get(ix.ix())
     }
 
     /// The product of a lot.

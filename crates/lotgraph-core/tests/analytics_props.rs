@@ -107,7 +107,7 @@ impl Case {
         for i in 0..self.n as u32 {
             let supplied = self.is_supplied(i);
             ds.lots.push(Lot {
-                id: format!("L{i:03}"),
+                id: &format!("L{i:03}"),
                 sku: SkuIx(0),
                 origin: if supplied {
                     Origin::Supplied
@@ -141,7 +141,7 @@ impl Case {
         for (i, &q) in self.shipped.iter().enumerate() {
             if q > 0.0 {
                 ds.shipments.push(Shipment {
-                    id: format!("SH{i}"),
+                    id: &format!("SH{i}"),
                     lot: LotIx::from_ix(i),
                     quantity: q,
                     from_site: None,
@@ -155,7 +155,7 @@ impl Case {
         for (i, &q) in returned.iter().enumerate() {
             if q > 0.0 {
                 ds.returns.push(Return {
-                    id: format!("RT{i}"),
+                    id: &format!("RT{i}"),
                     lot: LotIx::from_ix(i),
                     customer: Some(CustomerIx(0)),
                     quantity: q,
@@ -345,7 +345,7 @@ proptest! {
             }
         }
         // Sorted by lot id.
-        let ids: Vec<&str> = r.lots.iter().map(|l| ds.lot(l.lot).id.as_str()).collect();
+        let ids: Vec<&str> = r.lots.iter().map(|l| ds.lot(l.lot).id).collect();
         let mut sorted = ids.clone();
         sorted.sort();
         prop_assert_eq!(ids, sorted);

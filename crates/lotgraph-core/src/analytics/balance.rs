@@ -11,6 +11,7 @@
 
 use crate::graph::Genealogy;
 use crate::model::{Dataset, Destination, LotIx, Origin, ShipmentStatus, SiteIx};
+use crate::store::{Col, NO_IX};
 
 /// Stock of one lot at one site (`site` is `None` when the site is unknown).
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -20,27 +21,41 @@ pub struct Stock {
     pub on_hand: f64,
 }
 
-/// Per-lot quantities for every lot, indexed by `LotIx`.
-#[derive(Clone, Debug, Default)]
+/// Per-lot quantities for every lot, indexed by `LotIx`. Computed once at
+/// ingest and stored in the snapshot, so a query reads the figures of the
+/// lots it touches instead of recomputing every lot's balance.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Balance {
     /// Σ consumptions with the lot as input.
-    pub consumed: Vec<f64>,
+    pub consumed: Col<f64>,
     /// Σ shipments of the lot to customers (any status).
-    pub to_customers: Vec<f64>,
+    pub to_customers: Col<f64>,
     /// Σ shipments (transfers and sales) not yet delivered.
-    pub in_transit: Vec<f64>,
+    pub in_transit: Col<f64>,
     /// Σ deliveries to customers.
-    pub delivered: Vec<f64>,
+    pub delivered: Col<f64>,
     /// Σ returns of the lot.
-    pub returned: Vec<f64>,
-    /// On hand per (lot, site), sorted by lot then site; see `stock_of`.
-    stock: Vec<Stock>,
-    stock_offsets: Vec<u32>,
+    pub returned: Col<f64>,
+    /// On hand per (lot, site): the stock of lot `l` is at
+    /// `stock_offsets[l]..stock_offsets[l + 1]`, sorted by site index, with
+    /// [`NO_IX`] for "site unknown" (sorted last); see `stock_of`.
+    pub stock_site: Col<u32>,
+    pub stock_on_hand: Col<f64>,
+    pub stock_offsets: Col<u32>,
     /// Indexes into `ds.shipments` of the shipments to customers, grouped
     /// by lot (in file order within a lot); see `sales_of`. Lets a recall
     /// visit the shipments of its closure instead of every shipment.
-    sales: Vec<u32>,
-    sales_offsets: Vec<u32>,
+    pub sales: Col<u32>,
+    pub sales_offsets: Col<u32>,
+}
+
+/// `offsets[l]..offsets[l + 1]` as a range inside `0..len`, empty when
+/// out of range or damaged (a snapshot's arrays are not trusted).
+fn group(offsets: &[u32], l: LotIx, len: usize) -> std::ops::Range<usize> {
+    match (offsets.get(l.ix()), offsets.get(l.ix() + 1)) {
+        (Some(&a), Some(&b)) if a <= b && b as usize <= len => a as usize..b as usize,
+        _ => 0..0,
+    }
 }
 
 impl Balance {
@@ -49,121 +64,141 @@ impl Balance {
     /// (lot, site) stock movements.
     pub fn compute(ds: &Dataset) -> Balance {
         let n = ds.lots.len();
-        let mut b = Balance {
-            consumed: vec![0.0; n],
-            to_customers: vec![0.0; n],
-            in_transit: vec![0.0; n],
-            delivered: vec![0.0; n],
-            returned: vec![0.0; n],
-            ..Balance::default()
-        };
-        // Movements (lot, site code, delta); u32::MAX stands for "unknown site".
-        const NO_SITE: u32 = u32::MAX;
-        let code = |s: Option<SiteIx>| s.map_or(NO_SITE, |s| s.0);
+        let mut consumed = vec![0.0; n];
+        let mut to_customers = vec![0.0; n];
+        let mut in_transit = vec![0.0; n];
+        let mut delivered = vec![0.0; n];
+        let mut returned = vec![0.0; n];
+        // Movements (lot, site code, delta); NO_IX stands for "unknown site".
+        let code = |s: Option<SiteIx>| s.map_or(NO_IX, |s| s.0);
         let mut moves: Vec<(u32, u32, f64)> =
             Vec::with_capacity(n + ds.consumptions.len() + 2 * ds.shipments.len());
-        for (i, lot) in ds.lots.iter().enumerate() {
-            moves.push((i as u32, code(lot.site), lot.quantity));
+        for i in 0..n {
+            moves.push((i as u32, code(ds.lots.site_of(i)), ds.lots.quantity[i]));
         }
         for c in &ds.consumptions {
-            b.consumed[c.input.ix()] += c.quantity;
-            let at = ds.lot(c.output).site.or(ds.lot(c.input).site);
+            consumed[c.input.ix()] += c.quantity;
+            let at = ds
+                .lots
+                .site_of(c.output.ix())
+                .or(ds.lots.site_of(c.input.ix()));
             moves.push((c.input.0, code(at), -c.quantity));
         }
         for s in &ds.shipments {
             let l = s.lot.ix();
-            let from = s.from_site.or(ds.lots[l].site);
+            let from = s.from_site.or(ds.lots.site_of(l));
             moves.push((s.lot.0, code(from), -s.quantity));
-            let delivered = s.status == ShipmentStatus::Delivered;
-            if !delivered {
-                b.in_transit[l] += s.quantity;
+            let is_delivered = s.status == ShipmentStatus::Delivered;
+            if !is_delivered {
+                in_transit[l] += s.quantity;
             }
             match s.to {
                 Destination::Customer(_) => {
-                    b.to_customers[l] += s.quantity;
-                    if delivered {
-                        b.delivered[l] += s.quantity;
+                    to_customers[l] += s.quantity;
+                    if is_delivered {
+                        delivered[l] += s.quantity;
                     }
                 }
-                Destination::Site(t) if delivered => moves.push((s.lot.0, t.0, s.quantity)),
+                Destination::Site(t) if is_delivered => moves.push((s.lot.0, t.0, s.quantity)),
                 Destination::Site(_) => {}
             }
         }
         for r in &ds.returns {
-            b.returned[r.lot.ix()] += r.quantity;
+            returned[r.lot.ix()] += r.quantity;
         }
         // Customer shipments grouped by lot: a counting sort (stable, so
         // file order within a lot). Indexes are u32 like every id here
         // (4G shipment rows would need some 300 GB of memory first).
-        b.sales_offsets = vec![0; n + 1];
-        for s in &ds.shipments {
-            if matches!(s.to, Destination::Customer(_)) {
-                b.sales_offsets[s.lot.ix() + 1] += 1;
+        let mut sales_offsets = vec![0u32; n + 1];
+        for (i, l) in ds.shipments.lot.iter().enumerate() {
+            if ds.shipments.is_sale(i) {
+                sales_offsets[l.ix() + 1] += 1;
             }
         }
         for i in 0..n {
-            b.sales_offsets[i + 1] += b.sales_offsets[i];
+            sales_offsets[i + 1] += sales_offsets[i];
         }
-        let mut next = b.sales_offsets.clone();
-        b.sales = vec![0; b.sales_offsets[n] as usize];
-        for (i, s) in ds.shipments.iter().enumerate() {
-            if matches!(s.to, Destination::Customer(_)) {
-                let at = &mut next[s.lot.ix()];
-                b.sales[*at as usize] = i as u32;
+        let mut next = sales_offsets.clone();
+        let mut sales = vec![0u32; sales_offsets[n] as usize];
+        for (i, l) in ds.shipments.lot.iter().enumerate() {
+            if ds.shipments.is_sale(i) {
+                let at = &mut next[l.ix()];
+                sales[*at as usize] = i as u32;
                 *at += 1;
             }
         }
         moves.sort_unstable_by_key(|(l, s, _)| (*l, *s));
-        b.stock_offsets = Vec::with_capacity(n + 1);
-        b.stock_offsets.push(0);
+        let mut stock_site: Vec<u32> = Vec::with_capacity(n);
+        let mut stock_on_hand: Vec<f64> = Vec::with_capacity(n);
+        let mut stock_offsets: Vec<u32> = Vec::with_capacity(n + 1);
+        stock_offsets.push(0);
         let mut it = moves.into_iter().peekable();
         for lot in 0..n as u32 {
-            let row_start = b.stock.len();
-            while let Some((l, site, q)) = it.next_if(|(l, _, _)| *l == lot) {
-                let same_site = b.stock.len() > row_start
-                    && b.stock.last().is_some_and(|last| code(last.site) == site);
-                match b.stock.last_mut() {
-                    Some(last) if same_site => last.on_hand += q,
-                    _ => b.stock.push(Stock {
-                        lot: LotIx(l),
-                        site: (site != NO_SITE).then_some(SiteIx(site)),
-                        on_hand: q,
-                    }),
+            let row_start = stock_site.len();
+            while let Some((_, site, q)) = it.next_if(|(l, _, _)| *l == lot) {
+                let same_site = stock_site.len() > row_start && stock_site.last() == Some(&site);
+                match stock_on_hand.last_mut() {
+                    Some(last) if same_site => *last += q,
+                    _ => {
+                        stock_site.push(site);
+                        stock_on_hand.push(q);
+                    }
                 }
             }
-            b.stock_offsets.push(b.stock.len() as u32);
-        }
-        // Decimal quantities leave float dust (0.3 − 0.1 − 0.2 = −2.8e-17):
-        // stock within a billionth of the lot's quantity is zero.
-        for st in &mut b.stock {
-            if st.on_hand.abs() <= QTY_EPS * ds.lot(st.lot).quantity.max(1.0) {
-                st.on_hand = 0.0;
+            // Decimal quantities leave float dust (0.3 − 0.1 − 0.2 =
+            // −2.8e-17): stock within a billionth of the lot's quantity is zero.
+            let eps = QTY_EPS * ds.lots.quantity[lot as usize].max(1.0);
+            for q in &mut stock_on_hand[row_start..] {
+                if q.abs() <= eps {
+                    *q = 0.0;
+                }
             }
+            stock_offsets.push(stock_site.len() as u32);
         }
-        b
+        Balance {
+            consumed: consumed.into(),
+            to_customers: to_customers.into(),
+            in_transit: in_transit.into(),
+            delivered: delivered.into(),
+            returned: returned.into(),
+            stock_site: stock_site.into(),
+            stock_on_hand: stock_on_hand.into(),
+            stock_offsets: stock_offsets.into(),
+            sales: sales.into(),
+            sales_offsets: sales_offsets.into(),
+        }
     }
 
-    /// On hand of `lot` per site (sites with any movement, sorted by site index).
-    pub fn stock_of(&self, lot: LotIx) -> &[Stock] {
-        &self.stock
-            [self.stock_offsets[lot.ix()] as usize..self.stock_offsets[lot.ix() + 1] as usize]
+    /// Number of lots it covers.
+    pub fn lot_count(&self) -> usize {
+        self.consumed.len()
+    }
+
+    /// On hand of `lot` per site (sites with any movement, sorted by site
+    /// index, unknown site last). O(its sites).
+    pub fn stock_of(&self, lot: LotIx) -> impl Iterator<Item = Stock> + Clone + '_ {
+        let len = self.stock_site.len().min(self.stock_on_hand.len());
+        group(&self.stock_offsets, lot, len).map(move |i| Stock {
+            lot,
+            site: (self.stock_site[i] != NO_IX).then_some(SiteIx(self.stock_site[i])),
+            on_hand: self.stock_on_hand[i],
+        })
     }
 
     /// Indexes into `ds.shipments` of `lot`'s shipments to customers (any
     /// status), in file order. O(1).
     pub fn sales_of(&self, lot: LotIx) -> &[u32] {
-        &self.sales
-            [self.sales_offsets[lot.ix()] as usize..self.sales_offsets[lot.ix() + 1] as usize]
+        &self.sales[group(&self.sales_offsets, lot, self.sales.len())]
     }
 
     /// Σ on hand of `lot` over all sites.
     pub fn on_hand(&self, lot: LotIx) -> f64 {
-        self.stock_of(lot).iter().map(|s| s.on_hand).sum()
+        self.stock_of(lot).map(|s| s.on_hand).sum()
     }
 
     /// Every (lot, site) stock, sorted by lot then site.
-    pub fn all_stock(&self) -> &[Stock] {
-        &self.stock
+    pub fn all_stock(&self) -> impl Iterator<Item = Stock> + '_ {
+        (0..self.lot_count()).flat_map(|l| self.stock_of(LotIx::from_ix(l)))
     }
 }
 
@@ -227,11 +262,6 @@ pub fn check(ds: &Dataset, g: &Genealogy, b: &Balance) -> Findings {
             }
         }
     }
-    f.negative_on_hand = b
-        .all_stock()
-        .iter()
-        .filter(|s| s.on_hand < 0.0)
-        .copied()
-        .collect();
+    f.negative_on_hand = b.all_stock().filter(|s| s.on_hand < 0.0).collect();
     f
 }

@@ -35,7 +35,7 @@ impl ReturnFilter {
     /// Does return `r` of `ds` count under this filter (its lot's SKU, its
     /// category, its report date)?
     pub fn admits(&self, ds: &Dataset, r: usize) -> bool {
-        let ret = &ds.returns[r];
+        let ret = ds.returns.get(r);
         self.sku.is_none_or(|s| ds.lot(ret.lot).sku == s)
             && self.category.is_none_or(|c| ret.category == Some(c))
             && self.from.is_none_or(|d| ret.reported_on >= d)
@@ -171,7 +171,7 @@ pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
         b.rate
             .unwrap_or(-1.0)
             .total_cmp(&a.rate.unwrap_or(-1.0))
-            .then_with(|| ds.lot(a.lot).id.cmp(&ds.lot(b.lot).id))
+            .then_with(|| ds.lot(a.lot).id.cmp(ds.lot(b.lot).id))
     });
     rows
 }

@@ -14,6 +14,7 @@ pub mod petgraph_impl;
 pub mod trace;
 
 use crate::model::{Dataset, LotIx};
+use crate::store::Col;
 
 pub use trace::{Direction, Trace, TraceLot, Tracer};
 
@@ -29,9 +30,9 @@ pub enum GraphError {
 /// `targets[offsets[v]..offsets[v + 1]]`, with a quantity per edge.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Csr {
-    offsets: Vec<u64>,
-    targets: Vec<LotIx>,
-    quantities: Vec<f64>,
+    offsets: Col<u64>,
+    targets: Col<LotIx>,
+    quantities: Col<f64>,
 }
 
 impl Csr {
@@ -75,9 +76,39 @@ impl Csr {
             offsets.push(targets.len() as u64);
         }
         Csr {
+            offsets: offsets.into(),
+            targets: targets.into(),
+            quantities: quantities.into(),
+        }
+    }
+
+    /// Builds from stored arrays (a snapshot's). Nothing is checked here
+    /// beyond what reading needs: a damaged row reads as having no
+    /// neighbours, never out of bounds.
+    pub fn from_parts(offsets: Col<u64>, targets: Col<LotIx>, quantities: Col<f64>) -> Csr {
+        Csr {
             offsets,
             targets,
             quantities,
+        }
+    }
+
+    /// The three arrays, for writing a snapshot.
+    pub fn parts(&self) -> (&Col<u64>, &Col<LotIx>, &Col<f64>) {
+        (&self.offsets, &self.targets, &self.quantities)
+    }
+
+    /// The edge positions of `v`: empty when `v` is out of range or the
+    /// offsets are damaged.
+    #[inline]
+    fn row(&self, v: LotIx) -> std::ops::Range<usize> {
+        match (self.offsets.get(v.ix()), self.offsets.get(v.ix() + 1)) {
+            (Some(&a), Some(&b))
+                if a <= b && b as usize <= self.targets.len().min(self.quantities.len()) =>
+            {
+                a as usize..b as usize
+            }
+            _ => 0..0,
         }
     }
 
@@ -94,13 +125,13 @@ impl Csr {
     /// The neighbours of `v`.
     #[inline]
     pub fn neighbors(&self, v: LotIx) -> &[LotIx] {
-        &self.targets[self.offsets[v.ix()] as usize..self.offsets[v.ix() + 1] as usize]
+        &self.targets[self.row(v)]
     }
 
     /// The quantities on `v`'s edges, aligned with `neighbors(v)`.
     #[inline]
     pub fn quantities(&self, v: LotIx) -> &[f64] {
-        &self.quantities[self.offsets[v.ix()] as usize..self.offsets[v.ix() + 1] as usize]
+        &self.quantities[self.row(v)]
     }
 
     /// `(neighbour, quantity)` pairs of `v`.
@@ -115,7 +146,7 @@ impl Csr {
     /// Out-degree of `v`.
     #[inline]
     pub fn degree(&self, v: LotIx) -> usize {
-        (self.offsets[v.ix() + 1] - self.offsets[v.ix()]) as usize
+        self.row(v).len()
     }
 }
 
@@ -128,7 +159,7 @@ pub struct Genealogy {
     /// For each lot, the lots it was consumed into.
     outputs: Csr,
     /// Σ quantity of every input of each lot (0 for lots without inputs).
-    input_total: Vec<f64>,
+    input_total: Col<f64>,
 }
 
 impl Genealogy {
@@ -149,6 +180,20 @@ impl Genealogy {
             outputs,
             input_total,
         }
+    }
+
+    /// Builds from stored parts (a snapshot's): O(1).
+    pub fn from_parts(inputs: Csr, outputs: Csr, input_total: Col<f64>) -> Genealogy {
+        Genealogy {
+            inputs,
+            outputs,
+            input_total,
+        }
+    }
+
+    /// The stored parts, for writing a snapshot.
+    pub fn parts(&self) -> (&Csr, &Csr, &Col<f64>) {
+        (&self.inputs, &self.outputs, &self.input_total)
     }
 
     /// Builds the genealogy of a dataset's consumptions.
@@ -184,14 +229,14 @@ impl Genealogy {
     /// Σ of the input quantities of `lot` (0 when it has none).
     #[inline]
     pub fn input_total(&self, lot: LotIx) -> f64 {
-        self.input_total[lot.ix()]
+        self.input_total.get(lot.ix()).copied().unwrap_or(0.0)
     }
 
     /// The fraction of `output` that derives directly from input edge
     /// quantity `q`: `q / Σ inputs of output`.
     #[inline]
     pub fn fraction(&self, q: f64, output: LotIx) -> f64 {
-        q / self.input_total[output.ix()]
+        q / self.input_total(output)
     }
 
     /// Does any lot consume itself, directly or through other lots?

@@ -50,7 +50,11 @@ pub struct Trace {
     pub lots: Vec<TraceLot>,
 }
 
-const UNSEEN: u32 = u32::MAX;
+/// A lot the current trace has not reached. Depths are stored plus one so
+/// that "unseen" is 0: the scratch arrays are then zeroed allocations, which
+/// the OS maps lazily, and a one-lot query on a 10M-lot genealogy touches
+/// only the pages of the lots it reaches.
+const UNSEEN: u32 = 0;
 
 /// Reusable trace state over one genealogy.
 pub struct Tracer<'g> {
@@ -120,7 +124,7 @@ impl<'g> Tracer<'g> {
         // 1. BFS: the closure and the depth of each lot.
         for &r in roots {
             if self.depth[r.ix()] == UNSEEN {
-                self.depth[r.ix()] = 0;
+                self.depth[r.ix()] = 1;
                 self.touched.push(r);
             }
         }
@@ -158,7 +162,7 @@ impl<'g> Tracer<'g> {
         while let Some(v) = self.ready.pop() {
             let wv = self.weight[v.ix()];
             for (w, q) in next.edges(v) {
-                if self.depth[w.ix()] != 0 {
+                if self.depth[w.ix()] != 1 {
                     let out = match dir {
                         Direction::Upstream => v,
                         Direction::Downstream => w,
@@ -172,7 +176,7 @@ impl<'g> Tracer<'g> {
             }
         }
         for &v in &self.touched {
-            visit(v, self.depth[v.ix()], self.weight[v.ix()].min(1.0));
+            visit(v, self.depth[v.ix()] - 1, self.weight[v.ix()].min(1.0));
         }
         // 4. Reset only what was touched.
         for &v in &self.touched {
@@ -192,7 +196,7 @@ impl<'g> Tracer<'g> {
         };
         for &r in roots {
             if self.depth[r.ix()] == UNSEEN {
-                self.depth[r.ix()] = 0;
+                self.depth[r.ix()] = 1;
                 self.touched.push(r);
             }
         }
@@ -203,7 +207,7 @@ impl<'g> Tracer<'g> {
             visit(v);
             for &w in next.neighbors(v) {
                 if self.depth[w.ix()] == UNSEEN {
-                    self.depth[w.ix()] = 0;
+                    self.depth[w.ix()] = 1;
                     self.touched.push(w);
                 }
             }
@@ -234,7 +238,7 @@ impl<'g> Tracer<'g> {
         lots.sort_unstable_by(|a, b| {
             a.depth
                 .cmp(&b.depth)
-                .then_with(|| ds.lot(a.lot).id.cmp(&ds.lot(b.lot).id))
+                .then_with(|| ds.lot(a.lot).id.cmp(ds.lot(b.lot).id))
         });
         Trace {
             root,

@@ -17,6 +17,7 @@ pub mod source;
 use crate::columns::*;
 use crate::graph::{Genealogy, GraphError};
 use crate::model::*;
+use crate::store::StrCol;
 use csv::StringRecord;
 use source::{CsvSource, RowSource, SourceRow};
 use std::collections::HashMap;
@@ -381,7 +382,13 @@ impl ShipmentKeys {
     /// Records the pair of the row about to be pushed at
     /// `shipments.len()`; returns the line of an earlier row with the same
     /// pair instead (and records nothing) when there is one.
-    fn insert(&mut self, shipments: &[Shipment], id: &str, lot: LotIx, line: u64) -> Option<u64> {
+    fn insert(
+        &mut self,
+        shipments: &ShipmentTable,
+        id: &str,
+        lot: LotIx,
+        line: u64,
+    ) -> Option<u64> {
         use std::collections::hash_map::Entry;
         use std::hash::BuildHasher;
         debug_assert_eq!(self.lines.len(), shipments.len());
@@ -391,8 +398,7 @@ impl ShipmentKeys {
         let needs_exact = match self.first.entry(fp) {
             Entry::Occupied(e) => {
                 let ix = *e.get() as usize;
-                let s = &shipments[ix];
-                if s.id == id && s.lot == lot {
+                if shipments.id.get(ix) == id && shipments.lot.get(ix) == Some(&lot) {
                     return Some(self.lines[ix]);
                 }
                 true // a fingerprint collision between different pairs
@@ -515,7 +521,7 @@ impl Ingester {
         }
         let mut extras = Extras {
             columns: extra.iter().map(|i| headers[*i].clone()).collect(),
-            values: vec![Vec::new(); extra.len()],
+            values: vec![StrCol::default(); extra.len()],
         };
         let handler: RowFn = match kind {
             FileKind::Suppliers => Self::supplier_row,
@@ -572,7 +578,7 @@ impl Ingester {
                         Ok(()) => {
                             report.loaded += 1;
                             for (k, i) in extra.iter().enumerate() {
-                                extras.values[k].push(record.get(*i).unwrap_or("").to_string());
+                                extras.values[k].push(record.get(*i));
                             }
                         }
                         Err(b) => {
@@ -649,7 +655,10 @@ impl Ingester {
             ));
         }
         if let Err(GraphError::Cycle { lots }) = genealogy.check_acyclic() {
-            let mut ids: Vec<String> = lots.iter().map(|l| self.ds.lot(*l).id.clone()).collect();
+            let mut ids: Vec<String> = lots
+                .iter()
+                .map(|l| self.ds.lot(*l).id.to_string())
+                .collect();
             ids.sort();
             return Err(IngestError::Cycle { lots: ids });
         }
@@ -891,11 +900,11 @@ impl Ingester {
         });
         self.lots.insert(id, line);
         self.ds.lots.push(Lot {
-            id: id.to_string(),
+            id,
             sku,
             origin,
             supplier,
-            supplier_lot_code: r.opt_string(SUPPLIER_LOT_CODE),
+            supplier_lot_code: r.text(SUPPLIER_LOT_CODE),
             site,
             line: line_ix,
             produced_on,
@@ -982,7 +991,7 @@ impl Ingester {
             (None, None) => unreachable!("checked above: exactly one destination"),
         };
         self.ds.shipments.push(Shipment {
-            id: id.to_string(),
+            id,
             lot,
             quantity,
             from_site,
@@ -1008,11 +1017,11 @@ impl Ingester {
         self.returns.insert(id, line);
         let customer = customer.map(|(c, f)| self.customer_commit(c, f));
         self.ds.returns.push(Return {
-            id: id.to_string(),
+            id,
             lot,
             customer,
             quantity,
-            reason: r.opt_string(REASON),
+            reason: r.text(REASON),
             category,
             reported_on,
         });
@@ -1030,11 +1039,11 @@ impl Ingester {
         self.inspections.duplicate(id, INSPECTION_ID)?;
         self.inspections.insert(id, line);
         self.ds.inspections.push(Inspection {
-            id: id.to_string(),
+            id,
             lot,
             inspected_on,
             result,
-            defect: r.opt_string(DEFECT),
+            defect: r.text(DEFECT),
         });
         Ok(())
     }
@@ -1067,7 +1076,9 @@ mod tests {
             "lots.csv:4: quantity: \"-3\" is negative"
         );
         assert_eq!(
-            ing.dataset.extras[FileKind::Lots as usize].values[0],
+            ing.dataset.extras[FileKind::Lots as usize].values[0]
+                .iter()
+                .collect::<Vec<_>>(),
             vec!["two\nlines"]
         );
         assert_eq!(
@@ -1110,22 +1121,24 @@ mod tests {
 
     #[test]
     fn shipment_keys_are_exact_even_when_fingerprints_collide() {
-        let ship = |id: &str, lot: u32| Shipment {
-            id: id.to_string(),
-            lot: LotIx(lot),
-            quantity: 1.0,
-            from_site: None,
-            to: Destination::Customer(CustomerIx(0)),
-            shipped_on: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
-            delivered_on: None,
-            status: ShipmentStatus::InTransit,
-        };
+        fn ship(id: &str, lot: u32) -> Shipment<'_> {
+            Shipment {
+                id,
+                lot: LotIx(lot),
+                quantity: 1.0,
+                from_site: None,
+                to: Destination::Customer(CustomerIx(0)),
+                shipped_on: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                delivered_on: None,
+                status: ShipmentStatus::InTransit,
+            }
+        }
         for fixed in [None, Some(7)] {
             let mut keys = ShipmentKeys {
                 fixed,
                 ..ShipmentKeys::default()
             };
-            let mut rows: Vec<Shipment> = Vec::new();
+            let mut rows = ShipmentTable::default();
             // (id, lot, line, expected: None = loaded, Some(first line) = duplicate)
             for (id, lot, line, want) in [
                 ("S1", 0, 2, None),

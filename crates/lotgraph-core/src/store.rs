@@ -1,0 +1,384 @@
+//! Flat column storage: the arrays every table and the genealogy are made
+//! of, either owned (`Vec`, while ingest builds them) or borrowed in place
+//! from bytes someone else keeps alive (a memory-mapped snapshot file).
+//!
+//! Why: a query command opens a snapshot of a million lots and touches a
+//! few hundred of them. With columns that point into the mapped file, the
+//! open costs O(1) and a query pays only for the pages it reads; nothing is
+//! decoded or rebuilt. The same types serve the ingest, so every analytics
+//! function runs unchanged on either.
+//!
+//! Safety: a mapped column is created only after checking that its byte
+//! range lies inside the backing bytes and is aligned for its element type,
+//! and only for element types ([`Pod`]) for which every bit pattern is a
+//! valid value. Reading it can therefore never be undefined behaviour, even
+//! on a damaged file; a damaged value is just a wrong number, which the
+//! snapshot's checksums catch (`lotgraph check --snapshot`).
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// Bytes that outlive every column borrowed from them and never move or
+/// change while borrowed (a read-only memory map, a `Vec<u8>` nobody mutates).
+pub trait Backing: Send + Sync + 'static {
+    /// The whole byte range columns may point into.
+    fn bytes(&self) -> &[u8];
+}
+
+impl Backing for Vec<u8> {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+pub(crate) mod sealed {
+    /// Keeps `Pod` implementable only inside this crate.
+    pub trait Sealed {}
+}
+
+/// Plain old data: fixed-size, no padding, every bit pattern valid, so a
+/// slice of it may be viewed as bytes and built from (aligned) bytes.
+///
+/// # Safety
+/// Implemented only inside this crate, for types meeting the above.
+pub unsafe trait Pod: Copy + Send + Sync + 'static + sealed::Sealed {}
+
+macro_rules! pod {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        // SAFETY: primitive numbers have no padding and no invalid bit patterns.
+        unsafe impl Pod for $t {}
+    )*};
+}
+pod!(u8, u32, i32, u64, f64);
+
+/// Why bytes cannot be viewed as a column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The range `offset..offset + len * size` is not inside the bytes.
+    #[error(
+        "array at byte {offset} with {len} element(s) of {size} byte(s) does not fit in {available} byte(s)"
+    )]
+    OutOfBounds {
+        offset: u64,
+        len: u64,
+        size: usize,
+        available: usize,
+    },
+    /// The array does not start on a multiple of its element size.
+    #[error("array at byte {offset} is not aligned to {align} bytes")]
+    Misaligned { offset: u64, align: usize },
+}
+
+enum Repr<T: Pod> {
+    Owned(Vec<T>),
+    Mapped {
+        backing: Arc<dyn Backing>,
+        offset: usize,
+        len: usize,
+    },
+}
+
+/// An array of `T`, owned or viewed in place. Dereferences to `[T]`.
+pub struct Col<T: Pod> {
+    repr: Repr<T>,
+}
+
+impl<T: Pod> Col<T> {
+    /// An owned column.
+    pub fn from_vec(v: Vec<T>) -> Self {
+        Col {
+            repr: Repr::Owned(v),
+        }
+    }
+
+    /// Views `len` elements of `backing` starting at byte `offset`, after
+    /// checking bounds and alignment. O(1).
+    pub fn mapped(backing: Arc<dyn Backing>, offset: u64, len: u64) -> Result<Self, StoreError> {
+        let size = std::mem::size_of::<T>();
+        let bytes = backing.bytes();
+        let fits = usize::try_from(offset).ok().and_then(|o| {
+            let n = usize::try_from(len).ok()?;
+            let end = o.checked_add(n.checked_mul(size)?)?;
+            (end <= bytes.len()).then_some((o, n))
+        });
+        let Some((o, n)) = fits else {
+            return Err(StoreError::OutOfBounds {
+                offset,
+                len,
+                size,
+                available: bytes.len(),
+            });
+        };
+        let align = std::mem::align_of::<T>();
+        if !(bytes.as_ptr() as usize + o).is_multiple_of(align) {
+            return Err(StoreError::Misaligned { offset, align });
+        }
+        Ok(Col {
+            repr: Repr::Mapped {
+                backing,
+                offset: o,
+                len: n,
+            },
+        })
+    }
+
+    /// The owned vector, copying a mapped column first (copy on write).
+    pub fn to_mut(&mut self) -> &mut Vec<T> {
+        if let Repr::Mapped { .. } = self.repr {
+            self.repr = Repr::Owned(self.deref().to_vec());
+        }
+        match &mut self.repr {
+            Repr::Owned(v) => v,
+            Repr::Mapped { .. } => unreachable!("replaced by an owned copy just above"),
+        }
+    }
+
+    /// Appends one element (copying a mapped column first).
+    pub fn push(&mut self, v: T) {
+        self.to_mut().push(v);
+    }
+
+    /// The elements as little-endian bytes on this (little-endian) host.
+    pub fn as_bytes(&self) -> &[u8] {
+        let s: &[T] = self;
+        // SAFETY: T is Pod (no padding), so its memory is initialised bytes.
+        unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<u8>(), std::mem::size_of_val(s)) }
+    }
+
+    /// Is this column borrowed from mapped bytes?
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.repr, Repr::Mapped { .. })
+    }
+}
+
+impl<T: Pod> Deref for Col<T> {
+    type Target = [T];
+    #[inline]
+    fn deref(&self) -> &[T] {
+        match &self.repr {
+            Repr::Owned(v) => v,
+            Repr::Mapped {
+                backing,
+                offset,
+                len,
+            } => {
+                let bytes = backing.bytes();
+                // SAFETY: `mapped` checked that offset + len * size_of::<T>()
+                // lies inside `bytes` and that the start is aligned for T;
+                // the backing never moves or changes while we hold the Arc,
+                // and every bit pattern is a valid T (Pod).
+                unsafe { std::slice::from_raw_parts(bytes.as_ptr().add(*offset).cast::<T>(), *len) }
+            }
+        }
+    }
+}
+
+impl<T: Pod> Default for Col<T> {
+    fn default() -> Self {
+        Col::from_vec(Vec::new())
+    }
+}
+
+impl<T: Pod> Clone for Col<T> {
+    fn clone(&self) -> Self {
+        match &self.repr {
+            Repr::Owned(v) => Col::from_vec(v.clone()),
+            Repr::Mapped {
+                backing,
+                offset,
+                len,
+            } => Col {
+                repr: Repr::Mapped {
+                    backing: Arc::clone(backing),
+                    offset: *offset,
+                    len: *len,
+                },
+            },
+        }
+    }
+}
+
+impl<T: Pod + PartialEq> PartialEq for Col<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl<T: Pod + fmt::Debug> fmt::Debug for Col<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Col[{}]", self.len())
+    }
+}
+
+impl<T: Pod> From<Vec<T>> for Col<T> {
+    fn from(v: Vec<T>) -> Self {
+        Col::from_vec(v)
+    }
+}
+
+impl<T: Pod> FromIterator<T> for Col<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Col::from_vec(iter.into_iter().collect())
+    }
+}
+
+/// A column of strings: one byte blob and `len + 1` offsets into it.
+/// An empty string stands for "no value" wherever the model has
+/// `Option<&str>` (ingest turns empty cells into `None`, so nothing is lost).
+#[derive(Clone, PartialEq)]
+pub struct StrCol {
+    offsets: Col<u64>,
+    bytes: Col<u8>,
+}
+
+impl Default for StrCol {
+    fn default() -> Self {
+        StrCol {
+            offsets: Col::from_vec(vec![0]),
+            bytes: Col::default(),
+        }
+    }
+}
+
+impl StrCol {
+    /// Builds from its two arrays (a snapshot's). `offsets` must hold at
+    /// least one element; bad offsets read as empty strings, never panic.
+    pub fn from_parts(offsets: Col<u64>, bytes: Col<u8>) -> Self {
+        if offsets.is_empty() {
+            return StrCol::default();
+        }
+        StrCol { offsets, bytes }
+    }
+
+    /// The two arrays, for writing a snapshot.
+    pub fn parts(&self) -> (&Col<u64>, &Col<u8>) {
+        (&self.offsets, &self.bytes)
+    }
+
+    /// Number of strings.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Has it no strings?
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// String `i`; `""` when `i` is out of range or the bytes are damaged.
+    #[inline]
+    pub fn get(&self, i: usize) -> &str {
+        let (Some(&a), Some(&b)) = (self.offsets.get(i), self.offsets.get(i + 1)) else {
+            return "";
+        };
+        let range = usize::try_from(a).ok().zip(usize::try_from(b).ok());
+        range
+            .and_then(|(a, b)| self.bytes.get(a..b))
+            .and_then(|s| std::str::from_utf8(s).ok())
+            .unwrap_or("")
+    }
+
+    /// String `i`, `None` when empty.
+    #[inline]
+    pub fn get_opt(&self, i: usize) -> Option<&str> {
+        Some(self.get(i)).filter(|s| !s.is_empty())
+    }
+
+    /// Appends one string (`None` as empty).
+    pub fn push(&mut self, s: Option<&str>) {
+        let s = s.unwrap_or("");
+        self.bytes.to_mut().extend_from_slice(s.as_bytes());
+        let end = self.bytes.len() as u64;
+        self.offsets.push(end);
+    }
+
+    /// Makes room for `n` more strings (of about 12 bytes each).
+    pub fn reserve(&mut self, n: usize) {
+        self.offsets.to_mut().reserve(n);
+        self.bytes.to_mut().reserve(n.saturating_mul(12));
+    }
+
+    /// Every string in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl fmt::Debug for StrCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StrCol[{}]", self.len())
+    }
+}
+
+impl<'a> FromIterator<&'a str> for StrCol {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        let mut c = StrCol::default();
+        for s in iter {
+            c.push(Some(s));
+        }
+        c
+    }
+}
+
+/// The `None` of an optional index column.
+pub const NO_IX: u32 = u32::MAX;
+/// The `None` of an optional date column (days since 1970-01-01).
+pub const NO_DATE: i32 = i32::MIN;
+/// The `None` of an optional enum column.
+pub const NO_CODE: u8 = u8::MAX;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mapped_columns_check_bounds_and_alignment() {
+        let mut bytes = vec![0u8; 64];
+        bytes[8..16].copy_from_slice(&7u64.to_le_bytes());
+        let b: Arc<dyn Backing> = Arc::new(bytes);
+        let c = Col::<u64>::mapped(Arc::clone(&b), 8, 1).unwrap();
+        assert_eq!(&c[..], &[7]);
+        assert!(matches!(
+            Col::<u64>::mapped(Arc::clone(&b), 8, 8),
+            Err(StoreError::OutOfBounds { .. })
+        ));
+        assert!(matches!(
+            Col::<u64>::mapped(Arc::clone(&b), u64::MAX, 2),
+            Err(StoreError::OutOfBounds { .. })
+        ));
+        // A Vec<u8>'s buffer is at least 8-aligned from the allocator, so
+        // offset 4 is misaligned for u64 but fine for u32.
+        assert!(Col::<u32>::mapped(Arc::clone(&b), 4, 1).is_ok());
+        assert!(Col::<u64>::mapped(b, 4, 1).is_err());
+    }
+
+    #[test]
+    fn string_columns_round_trip_and_never_panic() {
+        let mut s = StrCol::default();
+        s.push(Some("R-1"));
+        s.push(None);
+        s.push(Some("🧪"));
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.iter().collect::<Vec<_>>(), ["R-1", "", "🧪"]);
+        assert_eq!(s.get_opt(1), None);
+        assert_eq!(s.get(99), "");
+        // Offsets that run backwards or past the blob read as "".
+        let bad = StrCol::from_parts(vec![0, 5, 2, 99].into(), b"abcde".to_vec().into());
+        assert_eq!(bad.get(0), "abcde");
+        assert_eq!(bad.get(1), "");
+        assert_eq!(bad.get(2), "");
+    }
+
+    #[test]
+    fn writing_a_mapped_column_copies_it() {
+        let b: Arc<dyn Backing> = Arc::new(1u32.to_le_bytes().to_vec());
+        let mut c = Col::<u32>::mapped(b, 0, 1).unwrap();
+        assert!(c.is_mapped());
+        c.push(2);
+        assert!(!c.is_mapped());
+        assert_eq!(&c[..], &[1, 2]);
+    }
+}

@@ -1,0 +1,506 @@
+//! Which arrays a snapshot holds and how the dataset, its genealogy, its
+//! balance and its indexes map onto them: [`write_arrays`] lays them out,
+//! [`open_arrays`] views them in place again. Names and encodings are
+//! specified in `docs/snapshot-format.md`.
+//!
+//! Record tables, the genealogy, the balance and the indexes are viewed in
+//! place (O(1) each). Master data (suppliers, sites, products, customers,
+//! lines: at most thousands of rows) is decoded into structs at open, which
+//! costs O(master rows) and keeps every `Vec<Product>` user unchanged.
+
+use super::SnapshotError;
+use super::file::{FileWriter, MappedFile};
+use lotgraph_core::Genealogy;
+use lotgraph_core::analytics::balance::Balance;
+use lotgraph_core::graph::Csr;
+use lotgraph_core::model::*;
+use lotgraph_core::store::{Col, NO_CODE, NO_IX, StrCol};
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Master data as columns, owned while a snapshot is being written.
+#[derive(Default)]
+struct MasterCols {
+    cols8: Vec<(String, Col<u8>)>,
+    cols32: Vec<(String, Col<u32>)>,
+    cols64: Vec<(String, Col<f64>)>,
+    strs: Vec<(String, StrCol)>,
+}
+
+impl MasterCols {
+    fn str<'a>(&mut self, name: &str, v: impl Iterator<Item = Option<&'a str>>) {
+        let mut c = StrCol::default();
+        for s in v {
+            c.push(s);
+        }
+        self.strs.push((name.into(), c));
+    }
+
+    fn code(&mut self, name: &str, v: impl Iterator<Item = Option<u8>>) {
+        self.cols8
+            .push((name.into(), v.map(|c| c.unwrap_or(NO_CODE)).collect()));
+    }
+
+    fn u32(&mut self, name: &str, v: impl Iterator<Item = Option<u32>>) {
+        self.cols32
+            .push((name.into(), v.map(|c| c.unwrap_or(NO_IX)).collect()));
+    }
+
+    fn f64(&mut self, name: &str, v: impl Iterator<Item = Option<f64>>) {
+        self.cols64
+            .push((name.into(), v.map(|c| c.unwrap_or(f64::NAN)).collect()));
+    }
+
+    fn of(ds: &Dataset) -> MasterCols {
+        let mut m = MasterCols::default();
+        let s = &ds.suppliers;
+        m.str("suppliers.id", s.iter().map(|x| Some(x.id.as_str())));
+        m.str("suppliers.name", s.iter().map(|x| x.name.as_deref()));
+        m.str("suppliers.country", s.iter().map(|x| x.country.as_deref()));
+        let s = &ds.sites;
+        m.str("sites.id", s.iter().map(|x| Some(x.id.as_str())));
+        m.str("sites.name", s.iter().map(|x| x.name.as_deref()));
+        m.code("sites.kind", s.iter().map(|x| x.kind.map(|k| k.code())));
+        m.str("sites.region", s.iter().map(|x| x.region.as_deref()));
+        let p = &ds.products;
+        m.str("products.sku", p.iter().map(|x| Some(x.sku.as_str())));
+        m.str("products.name", p.iter().map(|x| x.name.as_deref()));
+        m.code(
+            "products.category",
+            p.iter().map(|x| x.category.map(|k| k.code())),
+        );
+        m.str("products.uom", p.iter().map(|x| x.uom.as_deref()));
+        m.u32(
+            "products.shelf_life_days",
+            p.iter().map(|x| x.shelf_life_days),
+        );
+        m.f64("products.unit_cost", p.iter().map(|x| x.unit_cost));
+        m.code(
+            "products.implicit",
+            p.iter().map(|x| Some(u8::from(x.implicit))),
+        );
+        let c = &ds.customers;
+        m.str("customers.id", c.iter().map(|x| Some(x.id.as_str())));
+        m.str("customers.name", c.iter().map(|x| x.name.as_deref()));
+        m.code("customers.kind", c.iter().map(|x| x.kind.map(|k| k.code())));
+        m.str("customers.region", c.iter().map(|x| x.region.as_deref()));
+        m.str("customers.contact", c.iter().map(|x| x.contact.as_deref()));
+        m.str("lines.name", ds.lines.iter().map(|x| Some(x.as_str())));
+        m.u32("lines.site", ds.line_sites.iter().map(|s| s.map(|s| s.0)));
+        for kind in FileKind::ALL {
+            let ex = &ds.extras[kind as usize];
+            m.str(
+                &format!("x.{}.names", kind.stem()),
+                ex.columns.iter().map(|c| Some(c.as_str())),
+            );
+        }
+        m
+    }
+}
+
+/// Writes every array of `ds` (with its genealogy, balance and indexes)
+/// to `path`. Returns the file length.
+pub fn write_arrays(
+    path: &Path,
+    ds: &Dataset,
+    g: &Genealogy,
+    bal: &Balance,
+    dataset_id: [u8; 16],
+) -> Result<u64, SnapshotError> {
+    let master = MasterCols::of(ds);
+    let (lot_order, by_ship, by_ret, by_insp) = (
+        ds.lot_order_col(),
+        ds.shipment_groups(),
+        ds.return_groups(),
+        ds.inspection_groups(),
+    );
+    let mut w = FileWriter::default();
+    for (n, c) in &master.cols8 {
+        w.col(n, c);
+    }
+    for (n, c) in &master.cols32 {
+        w.col(n, c);
+    }
+    for (n, c) in &master.cols64 {
+        w.col(n, c);
+    }
+    for (n, c) in &master.strs {
+        w.str(n, c);
+    }
+    for kind in FileKind::ALL {
+        for (k, v) in ds.extras[kind as usize].values.iter().enumerate() {
+            w.str(&format!("x.{}.{k}", kind.stem()), v);
+        }
+    }
+    let l = &ds.lots;
+    w.str("lots.id", &l.id);
+    w.col("lots.sku", &l.sku);
+    w.col("lots.origin", &l.origin);
+    w.col("lots.supplier", &l.supplier);
+    w.str("lots.supplier_lot_code", &l.supplier_lot_code);
+    w.col("lots.site", &l.site);
+    w.col("lots.line", &l.line);
+    w.col("lots.produced_on", &l.produced_on);
+    w.col("lots.received_on", &l.received_on);
+    w.col("lots.expires_on", &l.expires_on);
+    w.col("lots.quantity", &l.quantity);
+    w.col("lots.unit_cost", &l.unit_cost);
+    w.col("lots.status", &l.status);
+    w.col("lots.order", lot_order);
+    let c = &ds.consumptions;
+    w.col("consumptions.input", &c.input);
+    w.col("consumptions.output", &c.output);
+    w.col("consumptions.quantity", &c.quantity);
+    w.col("consumptions.consumed_on", &c.consumed_on);
+    let s = &ds.shipments;
+    w.str("shipments.id", &s.id);
+    w.col("shipments.lot", &s.lot);
+    w.col("shipments.quantity", &s.quantity);
+    w.col("shipments.from_site", &s.from_site);
+    w.col("shipments.to_site", &s.to_site);
+    w.col("shipments.customer", &s.customer);
+    w.col("shipments.shipped_on", &s.shipped_on);
+    w.col("shipments.delivered_on", &s.delivered_on);
+    w.col("shipments.status", &s.status);
+    w.col("shipments.by_lot.offsets", &by_ship.offsets);
+    w.col("shipments.by_lot.rows", &by_ship.rows);
+    let r = &ds.returns;
+    w.str("returns.id", &r.id);
+    w.col("returns.lot", &r.lot);
+    w.col("returns.customer", &r.customer);
+    w.col("returns.quantity", &r.quantity);
+    w.str("returns.reason", &r.reason);
+    w.col("returns.category", &r.category);
+    w.col("returns.reported_on", &r.reported_on);
+    w.col("returns.by_lot.offsets", &by_ret.offsets);
+    w.col("returns.by_lot.rows", &by_ret.rows);
+    let i = &ds.inspections;
+    w.str("inspections.id", &i.id);
+    w.col("inspections.lot", &i.lot);
+    w.col("inspections.inspected_on", &i.inspected_on);
+    w.col("inspections.result", &i.result);
+    w.str("inspections.defect", &i.defect);
+    w.col("inspections.by_lot.offsets", &by_insp.offsets);
+    w.col("inspections.by_lot.rows", &by_insp.rows);
+    let (inputs, outputs, input_total) = g.parts();
+    for (name, csr) in [("inputs", inputs), ("outputs", outputs)] {
+        let (o, t, q) = csr.parts();
+        w.col(&format!("g.{name}.offsets"), o);
+        w.col(&format!("g.{name}.targets"), t);
+        w.col(&format!("g.{name}.quantities"), q);
+    }
+    w.col("g.input_total", input_total);
+    w.col("bal.consumed", &bal.consumed);
+    w.col("bal.to_customers", &bal.to_customers);
+    w.col("bal.in_transit", &bal.in_transit);
+    w.col("bal.delivered", &bal.delivered);
+    w.col("bal.returned", &bal.returned);
+    w.col("bal.stock_site", &bal.stock_site);
+    w.col("bal.stock_on_hand", &bal.stock_on_hand);
+    w.col("bal.stock_offsets", &bal.stock_offsets);
+    w.col("bal.sales", &bal.sales);
+    w.col("bal.sales_offsets", &bal.sales_offsets);
+    w.write(path, dataset_id)
+}
+
+/// What [`open_arrays`] returns: the dataset and what was derived from it.
+pub struct Opened {
+    pub dataset: Dataset,
+    pub genealogy: Genealogy,
+    pub balance: Balance,
+}
+
+fn code<E>(v: u8, from: fn(u8) -> Option<E>) -> Option<E> {
+    (v != NO_CODE).then(|| from(v)).flatten()
+}
+
+fn ix(v: u32) -> Option<u32> {
+    (v != NO_IX).then_some(v)
+}
+
+fn num(v: f64) -> Option<f64> {
+    (!v.is_nan()).then_some(v)
+}
+
+fn owned(s: Option<&str>) -> Option<String> {
+    s.map(str::to_string)
+}
+
+/// Decodes master data (small) and views everything else in place.
+pub fn open_arrays(m: &MappedFile) -> Result<Opened, SnapshotError> {
+    let mut ds = Dataset::default();
+    open_master(m, &mut ds)?;
+    ds.lots = LotTable {
+        id: m.str("lots.id")?,
+        sku: m.col("lots.sku")?,
+        origin: m.col("lots.origin")?,
+        supplier: m.col("lots.supplier")?,
+        supplier_lot_code: m.str("lots.supplier_lot_code")?,
+        site: m.col("lots.site")?,
+        line: m.col("lots.line")?,
+        produced_on: m.col("lots.produced_on")?,
+        received_on: m.col("lots.received_on")?,
+        expires_on: m.col("lots.expires_on")?,
+        quantity: m.col("lots.quantity")?,
+        unit_cost: m.col("lots.unit_cost")?,
+        status: m.col("lots.status")?,
+    };
+    ds.consumptions = ConsumptionTable {
+        input: m.col("consumptions.input")?,
+        output: m.col("consumptions.output")?,
+        quantity: m.col("consumptions.quantity")?,
+        consumed_on: m.col("consumptions.consumed_on")?,
+    };
+    ds.shipments = ShipmentTable {
+        id: m.str("shipments.id")?,
+        lot: m.col("shipments.lot")?,
+        quantity: m.col("shipments.quantity")?,
+        from_site: m.col("shipments.from_site")?,
+        to_site: m.col("shipments.to_site")?,
+        customer: m.col("shipments.customer")?,
+        shipped_on: m.col("shipments.shipped_on")?,
+        delivered_on: m.col("shipments.delivered_on")?,
+        status: m.col("shipments.status")?,
+    };
+    ds.returns = ReturnTable {
+        id: m.str("returns.id")?,
+        lot: m.col("returns.lot")?,
+        customer: m.col("returns.customer")?,
+        quantity: m.col("returns.quantity")?,
+        reason: m.str("returns.reason")?,
+        category: m.col("returns.category")?,
+        reported_on: m.col("returns.reported_on")?,
+    };
+    ds.inspections = InspectionTable {
+        id: m.str("inspections.id")?,
+        lot: m.col("inspections.lot")?,
+        inspected_on: m.col("inspections.inspected_on")?,
+        result: m.col("inspections.result")?,
+        defect: m.str("inspections.defect")?,
+    };
+    check_lengths(m, &ds)?;
+    let groups = |name: &str| -> Result<Groups, SnapshotError> {
+        Ok(Groups {
+            offsets: m.col(&format!("{name}.by_lot.offsets"))?,
+            rows: m.col(&format!("{name}.by_lot.rows"))?,
+        })
+    };
+    ds.set_indexes(Indexes {
+        lot_order: OnceLock::from(m.col::<u32>("lots.order")?),
+        shipments_by_lot: OnceLock::from(groups("shipments")?),
+        returns_by_lot: OnceLock::from(groups("returns")?),
+        inspections_by_lot: OnceLock::from(groups("inspections")?),
+    });
+    let csr = |name: &str| -> Result<Csr, SnapshotError> {
+        Ok(Csr::from_parts(
+            m.col(&format!("g.{name}.offsets"))?,
+            m.col(&format!("g.{name}.targets"))?,
+            m.col(&format!("g.{name}.quantities"))?,
+        ))
+    };
+    let genealogy = Genealogy::from_parts(csr("inputs")?, csr("outputs")?, m.col("g.input_total")?);
+    let balance = Balance {
+        consumed: m.col("bal.consumed")?,
+        to_customers: m.col("bal.to_customers")?,
+        in_transit: m.col("bal.in_transit")?,
+        delivered: m.col("bal.delivered")?,
+        returned: m.col("bal.returned")?,
+        stock_site: m.col("bal.stock_site")?,
+        stock_on_hand: m.col("bal.stock_on_hand")?,
+        stock_offsets: m.col("bal.stock_offsets")?,
+        sales: m.col("bal.sales")?,
+        sales_offsets: m.col("bal.sales_offsets")?,
+    };
+    Ok(Opened {
+        dataset: ds,
+        genealogy,
+        balance,
+    })
+}
+
+/// Every column of a table has the table's length, and every per-lot
+/// array the number of lots (O(arrays): only lengths are compared).
+fn check_lengths(m: &MappedFile, ds: &Dataset) -> Result<(), SnapshotError> {
+    let l = &ds.lots;
+    let n = l.len();
+    let s = &ds.shipments;
+    let r = &ds.returns;
+    let i = &ds.inspections;
+    let c = &ds.consumptions;
+    let tables: [(&str, usize, Vec<usize>); 5] = [
+        (
+            "lots",
+            n,
+            vec![
+                l.id.len(),
+                l.sku.len(),
+                l.origin.len(),
+                l.supplier.len(),
+                l.supplier_lot_code.len(),
+                l.site.len(),
+                l.line.len(),
+                l.produced_on.len(),
+                l.received_on.len(),
+                l.expires_on.len(),
+                l.unit_cost.len(),
+                l.status.len(),
+            ],
+        ),
+        (
+            "consumptions",
+            c.len(),
+            vec![c.input.len(), c.output.len(), c.consumed_on.len()],
+        ),
+        (
+            "shipments",
+            s.len(),
+            vec![
+                s.id.len(),
+                s.lot.len(),
+                s.from_site.len(),
+                s.to_site.len(),
+                s.customer.len(),
+                s.shipped_on.len(),
+                s.delivered_on.len(),
+                s.status.len(),
+            ],
+        ),
+        (
+            "returns",
+            r.len(),
+            vec![
+                r.id.len(),
+                r.lot.len(),
+                r.customer.len(),
+                r.reason.len(),
+                r.category.len(),
+                r.reported_on.len(),
+            ],
+        ),
+        (
+            "inspections",
+            i.len(),
+            vec![
+                i.id.len(),
+                i.lot.len(),
+                i.inspected_on.len(),
+                i.defect.len(),
+            ],
+        ),
+    ];
+    for (name, len, cols) in tables {
+        if cols.iter().any(|c| *c != len) {
+            return Err(SnapshotError::Corrupt {
+                path: m.path().to_path_buf(),
+                message: format!("the columns of table {name} differ in length"),
+            });
+        }
+    }
+    let per_lot: [(&str, usize); 6] = [
+        ("lots.order", n),
+        ("g.input_total", n),
+        ("g.inputs.offsets", n + 1),
+        ("g.outputs.offsets", n + 1),
+        ("bal.consumed", n),
+        ("bal.stock_offsets", n + 1),
+    ];
+    for (name, want) in per_lot {
+        let got = if name.ends_with("offsets") {
+            m.col::<u64>(name)
+                .map(|c| c.len())
+                .or_else(|_| m.col::<u32>(name).map(|c| c.len()))?
+        } else if name == "lots.order" {
+            m.col::<u32>(name)?.len()
+        } else {
+            m.col::<f64>(name)?.len()
+        };
+        if got != want {
+            return Err(SnapshotError::Corrupt {
+                path: m.path().to_path_buf(),
+                message: format!("array {name} has {got} elements for {n} lots"),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
+    let (id, name, country) = (
+        m.str("suppliers.id")?,
+        m.str("suppliers.name")?,
+        m.str("suppliers.country")?,
+    );
+    ds.suppliers = (0..id.len())
+        .map(|i| Supplier {
+            id: id.get(i).to_string(),
+            name: owned(name.get_opt(i)),
+            country: owned(country.get_opt(i)),
+        })
+        .collect();
+    let (id, name, kind, region) = (
+        m.str("sites.id")?,
+        m.str("sites.name")?,
+        m.col::<u8>("sites.kind")?,
+        m.str("sites.region")?,
+    );
+    ds.sites = (0..id.len())
+        .map(|i| Site {
+            id: id.get(i).to_string(),
+            name: owned(name.get_opt(i)),
+            kind: kind.get(i).and_then(|k| code(*k, SiteKind::from_code)),
+            region: owned(region.get_opt(i)),
+        })
+        .collect();
+    let (sku, name, cat, uom, shelf, cost, implicit) = (
+        m.str("products.sku")?,
+        m.str("products.name")?,
+        m.col::<u8>("products.category")?,
+        m.str("products.uom")?,
+        m.col::<u32>("products.shelf_life_days")?,
+        m.col::<f64>("products.unit_cost")?,
+        m.col::<u8>("products.implicit")?,
+    );
+    ds.products = (0..sku.len())
+        .map(|i| Product {
+            sku: sku.get(i).to_string(),
+            name: owned(name.get_opt(i)),
+            category: cat.get(i).and_then(|k| code(*k, Category::from_code)),
+            uom: owned(uom.get_opt(i)),
+            shelf_life_days: shelf.get(i).and_then(|v| ix(*v)),
+            unit_cost: cost.get(i).and_then(|v| num(*v)),
+            implicit: implicit.get(i).is_some_and(|v| *v == 1),
+        })
+        .collect();
+    let (id, name, kind, region, contact) = (
+        m.str("customers.id")?,
+        m.str("customers.name")?,
+        m.col::<u8>("customers.kind")?,
+        m.str("customers.region")?,
+        m.str("customers.contact")?,
+    );
+    ds.customers = (0..id.len())
+        .map(|i| Customer {
+            id: id.get(i).to_string(),
+            name: owned(name.get_opt(i)),
+            kind: kind.get(i).and_then(|k| code(*k, CustomerKind::from_code)),
+            region: owned(region.get_opt(i)),
+            contact: owned(contact.get_opt(i)),
+        })
+        .collect();
+    let (names, sites) = (m.str("lines.name")?, m.col::<u32>("lines.site")?);
+    ds.lines = names.iter().map(str::to_string).collect();
+    ds.line_sites = (0..names.len())
+        .map(|i| sites.get(i).and_then(|v| ix(*v)).map(SiteIx))
+        .collect();
+    for kind in FileKind::ALL {
+        let names = m.str(&format!("x.{}.names", kind.stem()))?;
+        let values = (0..names.len())
+            .map(|k| m.str(&format!("x.{}.{k}", kind.stem())))
+            .collect::<Result<Vec<_>, _>>()?;
+        ds.extras[kind as usize] = Extras {
+            columns: names.iter().map(str::to_string).collect(),
+            values,
+        };
+    }
+    Ok(())
+}
