@@ -156,7 +156,7 @@ fn generate(n: u64, seed: u64) -> Dataset {
     for i in 0..n {
         let sup = i < supplied;
         ds.lots.push(Lot {
-            id: format!("{}-{i:07}", if sup { "R" } else { "P" }),
+            id: &format!("{}-{i:07}", if sup { "R" } else { "P" }),
             sku: SkuIx::from_ix(rng.below(500) as usize),
             origin: if sup {
                 Origin::Supplied
@@ -209,7 +209,7 @@ fn generate(n: u64, seed: u64) -> Dataset {
     for j in 0..topn {
         let lot = LotIx::from_ix((top + j) as usize);
         ds.shipments.push(Shipment {
-            id: format!("SH-{j:07}"),
+            id: &format!("SH-{j:07}"),
             lot,
             quantity: 10.0 + rng.below(90) as f64,
             from_site: None,
@@ -220,7 +220,7 @@ fn generate(n: u64, seed: u64) -> Dataset {
         });
         if j % 400 == 0 {
             ds.returns.push(Return {
-                id: format!("RT-{j:07}"),
+                id: &format!("RT-{j:07}"),
                 lot,
                 customer: None,
                 quantity: 1.0,
@@ -423,7 +423,7 @@ fn main() {
                     "trace_back" => LotIx::from_ix((top_first + rng.below(n - top_first)) as usize),
                     _ => LotIx::from_ix(rng.below(supplied) as usize),
                 };
-                let id = ds.lot(lot).id.clone();
+                let id = ds.lot(lot).id.to_owned();
                 let pairs = if *name == "recall_blast_radius" {
                     vec![("seeds".to_string(), id.clone())]
                 } else {

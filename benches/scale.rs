@@ -704,7 +704,7 @@ fn fast_date(s: &str) -> Option<chrono::NaiveDate> {
 /// intermediate edge lists.
 fn lean_csr(
     n: usize,
-    cons: &[lotgraph::core::model::Consumption],
+    cons: &lotgraph::core::tables::ConsumptionTable,
     forward: bool,
 ) -> (Vec<u64>, Vec<LotIx>, Vec<f64>) {
     let ends = |c: &lotgraph::core::model::Consumption| {
@@ -716,7 +716,7 @@ fn lean_csr(
     };
     let mut off = vec![0u64; n + 1];
     for c in cons {
-        off[ends(c).0 + 1] += 1;
+        off[ends(&c).0 + 1] += 1;
     }
     for i in 0..n {
         off[i + 1] += off[i];
@@ -726,7 +726,7 @@ fn lean_csr(
     let mut q = vec![0.0f64; m];
     let mut fill: Vec<u64> = off[..n].to_vec();
     for c in cons {
-        let (from, to) = ends(c);
+        let (from, to) = ends(&c);
         let slot = fill[from] as usize;
         tg[slot] = to;
         q[slot] = c.quantity;
@@ -824,7 +824,7 @@ fn ingest_breakdown(
     let t = Instant::now();
     let mut sip: std::collections::HashMap<String, u32> = Default::default();
     for (i, l) in ds.lots.iter().enumerate() {
-        sip.insert(l.id.clone(), i as u32);
+        sip.insert(l.id.to_owned(), i as u32);
     }
     out.push((
         "lot id map build, SipHash (1 insert per lot)".into(),
@@ -836,7 +836,7 @@ fn ingest_breakdown(
     assert!(
         (0..ds.lots.len())
             .step_by(9973)
-            .all(|i| ds.lots[i].id == format!("L{i:09}"))
+            .all(|i| ds.lots.get(i).id == format!("L{i:09}"))
     );
     let lookups_memo = |m: &dyn Fn(&str) -> bool, memo_output: bool| {
         let t = Instant::now();
@@ -1037,8 +1037,6 @@ fn main() {
     let depth = genealogy.levels().map(|l| l.into_iter().max().unwrap_or(0));
     println!("genealogy depth: {depth:?}");
 
-    drop(genealogy);
-
     // 3. Snapshot write.
     let ws = tempfile::Builder::new()
         .prefix("lotgraph-scale-ws-")
@@ -1050,10 +1048,13 @@ fn main() {
         created_at: "1970-01-01T00:00:00Z".into(),
         files: reports.iter().map(FileCount::from).collect(),
         warnings,
+        dataset_id: String::new(),
     };
     let t = Instant::now();
-    let live = snapshot::write(ws.path(), &dataset, &manifest, &rejects, || {}).expect("snapshot");
+    let live = snapshot::write(ws.path(), &dataset, &genealogy, &manifest, &rejects, || {})
+        .expect("snapshot");
     let t_write = t.elapsed();
+    drop(genealogy);
     let snap_bytes = dir_size(&live);
     println!(
         "snapshot write: {} ({:.0} MiB)",
@@ -1159,7 +1160,7 @@ fn main() {
         // every lot id computed once per dataset.
         let t = Instant::now();
         let mut order: Vec<u32> = (0..n_lots as u32).collect();
-        order.sort_unstable_by(|a, b| ds.lots[*a as usize].id.cmp(&ds.lots[*b as usize].id));
+        order.sort_unstable_by(|a, b| ds.lots.get(*a as usize).id.cmp(ds.lots.get(*b as usize).id));
         let mut rank = vec![0u32; n_lots];
         for (r, &ix) in order.iter().enumerate() {
             rank[ix as usize] = r as u32;
@@ -1199,7 +1200,7 @@ fn main() {
             });
             let cached = pass(&mut |tr, r| {
                 let mut lots = collect(tr, r);
-                lots.sort_by_cached_key(|l| (l.depth, ds.lot(l.lot).id.as_str()));
+                lots.sort_by_cached_key(|l| (l.depth, ds.lot(l.lot).id));
                 std::hint::black_box(lots);
             });
             let ranked = pass(&mut |tr, r| {
