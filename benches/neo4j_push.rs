@@ -423,7 +423,7 @@ fn main() {
                     "trace_back" => LotIx::from_ix((top_first + rng.below(n - top_first)) as usize),
                     _ => LotIx::from_ix(rng.below(supplied) as usize),
                 };
-                let id = ds.lot(lot).id.to_owned();
+                let id = ds.lot_id(lot).to_owned();
                 let pairs = if *name == "recall_blast_radius" {
                     vec![("seeds".to_string(), id.clone())]
                 } else {

@@ -93,7 +93,7 @@ fn main() {
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
     let (ds, g) = (&snap.dataset, &snap.genealogy);
     let n = ds.lots.len();
-    let id = |l: LotIx| ds.lot(l).id;
+    let id = |l: LotIx| ds.lot_id(l);
 
     // The workload: produced lots to trace back, consumed lots to trace
     // forward (a lot nothing was made from has an empty forward trace),

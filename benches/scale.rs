@@ -1200,7 +1200,7 @@ fn main() {
             });
             let cached = pass(&mut |tr, r| {
                 let mut lots = collect(tr, r);
-                lots.sort_by_cached_key(|l| (l.depth, ds.lot(l.lot).id));
+                lots.sort_by_cached_key(|l| (l.depth, ds.lot_id(l.lot)));
                 std::hint::black_box(lots);
             });
             let ranked = pass(&mut |tr, r| {

@@ -53,6 +53,17 @@ pub enum Command {
     Neo4j(cmd::neo4j::Args),
 }
 
+impl Command {
+    /// Does this command build tables of the whole dataset in memory (and
+    /// so gain from huge pages, see [`prefer_huge_pages`])? Query commands
+    /// read the mapped snapshot and touch a few pages: for them the
+    /// restart is pure cost (an exec, and 2 MiB zeroed per first touch of
+    /// their lazily allocated scratch arrays).
+    pub fn builds_large_tables(&self) -> bool {
+        matches!(self, Command::Ingest(_) | Command::Generate(_))
+    }
+}
+
 /// How a command ended when it did not fail.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Status {

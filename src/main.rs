@@ -6,14 +6,26 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    lotgraph::prefer_huge_pages();
     let cli = lotgraph::Cli::parse();
-    match lotgraph::run(cli) {
-        Ok(status) => ExitCode::from(status.code()),
-        Err(e) if lotgraph::is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) => {
+    if cli.command.builds_large_tables() {
+        lotgraph::prefer_huge_pages();
+    }
+    // A panic is a bug, or a snapshot changed on disk after its ingest
+    // verified it (an index past its table): either way one line on stderr
+    // and exit 2, never an abort with a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "lotgraph: error: internal error ({info}); if the workspace snapshot \
+             was modified after ingest, `lotgraph check --snapshot` names the damaged array"
+        );
+    }));
+    match std::panic::catch_unwind(|| lotgraph::run(cli)) {
+        Ok(Ok(status)) => ExitCode::from(status.code()),
+        Ok(Err(e)) if lotgraph::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             eprintln!("lotgraph: error: {e:#}");
             ExitCode::from(2)
         }
+        Err(_) => ExitCode::from(2),
     }
 }

@@ -216,7 +216,7 @@ impl Engine {
     }
 
     fn id(&self, l: LotIx) -> String {
-        self.snap.dataset.lot(l).id.to_string()
+        self.snap.dataset.lot_id(l).to_string()
     }
 
     fn lots(&self) -> impl Iterator<Item = LotIx> + '_ {

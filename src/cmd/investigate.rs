@@ -89,7 +89,7 @@ fn rows(
     let mut t = Tabular::new(if windows { COLUMNS } else { GROUP_COLUMNS });
     let mut out = Vec::new();
     for c in list.iter().take(top) {
-        let evidence: Vec<&str> = c.complaint_lots.iter().map(|l| ds.lot(*l).id).collect();
+        let evidence: Vec<&str> = c.complaint_lots.iter().map(|l| ds.lot_id(*l)).collect();
         let p = c.ln_p.exp();
         let (from, to) = match c.source {
             Source::LineWindow { from, to, .. } => (Some(from), Some(to)),
@@ -160,7 +160,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             }
         }
     }
-    complaints.sort_by(|a, b| ds.lot(*a).id.cmp(ds.lot(*b).id));
+    complaints.sort_by(|a, b| ds.lot_id(*a).cmp(ds.lot_id(*b)));
     complaints.dedup();
     if complaints.is_empty() {
         anyhow::bail!("no complaint lots: no return matches the filters");
@@ -169,7 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let ranked = &inv.candidates;
     let (t, json_c) = rows(ds, ranked, args.top, true);
     let (tg, json_g) = rows(ds, &inv.groups, args.top, false);
-    let ids: Vec<&str> = complaints.iter().map(|l| ds.lot(*l).id).collect();
+    let ids: Vec<&str> = complaints.iter().map(|l| ds.lot_id(*l)).collect();
     let mut notes = vec![format!(
         "{} complaint lot(s); {} candidate source(s) reach at least one of them.",
         complaints.len(),
@@ -221,7 +221,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                 .collect(),
             reference: None,
         }],
-        json: json!({ "complaint_lots": ids, "candidates": json_c, "groups": json_g }),
+        json: json!({ "complaint_lots": ids, "candidates": json_c, "groups": json_g }).into(),
         tables: vec![("candidates".into(), t), (GROUPS.into(), tg)],
     };
     args.report.emit(&doc)?;

@@ -142,7 +142,7 @@ impl LotFacts {
                     lotgraph_core::Direction::Downstream => ix,
                 };
                 t.push(vec![
-                    Cell::text(ds.lot(o).id),
+                    Cell::text(ds.lot_id(o)),
                     Cell::text(&ds.product_of(o).sku),
                     Cell::Num(Some(q)),
                     Cell::text(ds.uom_of(input)),

@@ -187,7 +187,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
     let mut json_lots = Vec::new();
     for l in &r.lots {
         lots.push(vec![
-            Cell::text(ds.lot(l.lot).id),
+            Cell::text(ds.lot_id(l.lot)),
             Cell::text(&ds.product_of(l.lot).sku),
             Cell::Share(l.share),
             Cell::Num(Some(l.quantity)),
@@ -204,7 +204,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
             .map(|(s, q)| json!({"site_id": s.map(|s| ds.site_id(s)), "on_hand": json_number(*q)}))
             .collect();
         json_lots.push(json!({
-            "lot_id": ds.lot(l.lot).id,
+            "lot_id": ds.lot_id(l.lot),
             "sku": ds.product_of(l.lot).sku,
             "share": l.share,
             "quantity": json_number(l.quantity),
@@ -221,7 +221,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
     let mut json_customers = Vec::new();
     for c in &r.customers {
         let cust = &ds.customers[c.customer.ix()];
-        let ids: Vec<&str> = c.lots.iter().map(|l| ds.lot(*l).id).collect();
+        let ids: Vec<&str> = c.lots.iter().map(|l| ds.lot_id(*l)).collect();
         // In JSON the lots are a list (ids may contain the `;` tables use).
         json_customers.push(json!({
             col::CUSTOMER_ID: cust.id,
@@ -252,7 +252,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
             json!({"on_hand": json_number(t.on_hand), "in_transit": json_number(t.in_transit), "delivered": json_number(t.delivered)}),
         );
     }
-    let seeds: Vec<&str> = r.seeds.iter().map(|l| ds.lot(*l).id).collect();
+    let seeds: Vec<&str> = r.seeds.iter().map(|l| ds.lot_id(*l)).collect();
     let json = json!({
         "seeds": seeds,
         "lots": json_lots,
@@ -309,7 +309,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
         .lots
         .iter()
         .map(|l| GraphNode {
-            id: ds.lot(l.lot).id.to_string(),
+            id: ds.lot_id(l.lot).to_string(),
             detail: ds.product_of(l.lot).sku.clone(),
             level: l.depth,
             share: l.share,
@@ -348,7 +348,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
                     .collect(),
             },
         ],
-        json,
+        json: json.into(),
     }
 }
 
@@ -440,7 +440,7 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
                     .enumerate()
                     .all(|(j, s)| j == i || !s.contains(l))
             })
-            .map(|l| ds.lot(*l).id)
+            .map(|l| ds.lot_id(*l))
             .collect();
         only.sort();
         let units: Vec<String> = r
@@ -469,7 +469,7 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
             .collect();
         json_s.push(json!({
             "name": name,
-            "seeds": r.seeds.iter().map(|l| ds.lot(*l).id).collect::<Vec<_>>(),
+            "seeds": r.seeds.iter().map(|l| ds.lot_id(*l)).collect::<Vec<_>>(),
             "lots": r.lots.len(),
             "customers": r.customers.len(),
             "value": r.value,
@@ -485,7 +485,7 @@ fn run_compare(args: CompareArgs) -> anyhow::Result<Status> {
             results.len()
         )],
         charts: Vec::new(),
-        json: json!({ "scenarios": json_s }),
+        json: json!({ "scenarios": json_s }).into(),
         tables: vec![("scenarios".into(), t)],
     };
     args.report.emit(&doc)?;

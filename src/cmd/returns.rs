@@ -5,13 +5,14 @@
 
 use super::{ReturnCategoryArg, WorkspaceArgs};
 use crate::Status;
-use crate::report::document::{Bar, Chart, Document};
+use crate::report::document::{Bar, Chart, DocJson, Document};
 use crate::report::{Cell, Tabular, columns as col};
 use chrono::NaiveDate;
 use lotgraph_core::analytics::returns::{LotRate, ReturnFilter, lot_rates};
 use lotgraph_core::analytics::stats::{Z95, wilson};
 use lotgraph_core::analytics::suppliers::ScoreInputs;
-use lotgraph_core::model::{Dataset, Origin};
+use lotgraph_core::model::{Dataset, LineIx, LotIx, Origin, SiteIx};
+use lotgraph_core::store::NO_IX;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -114,7 +115,7 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
     let mut t = Tabular::new(LOT_COLUMNS);
     for r in rates {
         t.push(vec![
-            Cell::text(ds.lot(r.lot).id),
+            Cell::text(ds.lot_id(r.lot)),
             Cell::text(&ds.product_of(r.lot).sku),
             Cell::Num(Some(r.shipped)),
             Cell::Num(Some(r.returned)),
@@ -126,14 +127,13 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
             Cell::Prob(r.p_value),
         ]);
     }
-    let json_rows = t.json_rows();
     let flagged = rates.iter().filter(|r| r.flagged).count();
     let bars = rates
         .iter()
         .filter(|r| r.rate.is_some())
         .take(40)
         .map(|r| Bar {
-            label: ds.lot(r.lot).id.to_string(),
+            label: ds.lot_id(r.lot).to_string(),
             value: r.rate.unwrap_or(0.0),
             interval: r.ci_low.zip(r.ci_high),
             highlight: r.flagged,
@@ -172,7 +172,7 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
                 reference: None,
             },
         ],
-        json: json!({ "lots": json_rows }),
+        json: DocJson::MainTable("lots"),
     }
 }
 
@@ -192,20 +192,39 @@ impl Group {
 }
 
 fn group_rows(ds: &Dataset, rates: &[LotRate], by: By) -> BTreeMap<String, Group> {
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    // Sum per interned key first (a few hundred SKUs, sites or lines over
+    // up to a million lots), then name the groups once each.
+    let key_of = |l: LotIx| -> Option<u32> {
+        match by {
+            By::Sku => Some(ds.lots.sku[l.ix()].0),
+            By::Site => ds.lots.site_of(l.ix()).map(|s| s.0),
+            By::Line => Some(ds.lots.line[l.ix()]).filter(|v| *v != NO_IX),
+            By::Lot | By::Supplier => Some(l.0),
+        }
+    };
+    let mut by_key: BTreeMap<Option<u32>, Group> = BTreeMap::new();
     for r in rates {
-        let lot = ds.lot(r.lot);
-        let key = match by {
-            By::Sku => Some(ds.product_of(r.lot).sku.clone()),
-            By::Site => lot.site.map(|s| ds.site_id(s).to_string()),
-            By::Line => lot.line.map(|l| ds.line_label(l)),
-            By::Lot | By::Supplier => Some(lot.id.to_string()),
-        };
-        let g = groups.entry(key.unwrap_or_default()).or_default();
+        let g = by_key.entry(key_of(r.lot)).or_default();
         g.lots += 1;
         g.shipped += r.shipped;
         g.returned += r.returned;
         g.flagged += u64::from(r.flagged);
+    }
+    let name = |k: u32| -> String {
+        match by {
+            By::Sku => ds.products[k as usize].sku.clone(),
+            By::Site => ds.site_id(SiteIx(k)).to_string(),
+            By::Line => ds.line_label(LineIx(k)),
+            By::Lot | By::Supplier => ds.lot_id(LotIx(k)).to_string(),
+        }
+    };
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for (k, g) in by_key {
+        let into = groups.entry(k.map(name).unwrap_or_default()).or_default();
+        into.lots += g.lots;
+        into.shipped += g.shipped;
+        into.returned += g.returned;
+        into.flagged += g.flagged;
     }
     groups
 }
@@ -246,7 +265,7 @@ fn grouped(
     Document {
         title: title.clone(),
         notes,
-        json: json!({ "by": key, "groups": t.json_rows() }),
+        json: json!({ "by": key, "groups": t.json_rows() }).into(),
         tables: vec![(key.to_string(), t)],
         charts: vec![Chart::Bars {
             title,

@@ -95,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 
     let mut by_fan: Vec<LotIx> = (0..ds.lots.len()).map(LotIx::from_ix).collect();
     let k = args.top.min(by_fan.len());
-    let key = |l: &LotIx| (std::cmp::Reverse(g.outputs().degree(*l)), ds.lot(*l).id);
+    let key = |l: &LotIx| (std::cmp::Reverse(g.outputs().degree(*l)), ds.lot_id(*l));
     if k > 0 && k < by_fan.len() {
         by_fan.select_nth_unstable_by(k - 1, |a, b| key(a).cmp(&key(b)));
     }
@@ -113,7 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         let mut reach = 0u64;
         tracer.walk(&[l], Direction::Downstream, |_, _, _| reach += 1);
         top.push(vec![
-            Cell::text(ds.lot(l).id),
+            Cell::text(ds.lot_id(l)),
             Cell::text(&ds.product_of(l).sku),
             Cell::text(ds.lot(l).origin.as_str()),
             Cell::Int(g.outputs().degree(l) as u64),

@@ -103,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                         .collect(),
                     reference: Some(("average".into(), 50.0)),
                 }],
-                json: json!({ "suppliers": t.json_rows() }),
+                json: json!({ "suppliers": t.json_rows() }).into(),
                 tables: vec![("suppliers".into(), t)],
             }
         }
@@ -145,7 +145,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                 title: "Supplier quality scorecard per quarter".into(),
                 notes,
                 charts: Vec::new(),
-                json: json!({ "quarters": json_q }),
+                json: json!({ "quarters": json_q }).into(),
                 tables: vec![("quarters".into(), t)],
             }
         }

@@ -290,7 +290,7 @@ impl<'a> Rows<'a> {
     }
 
     fn lot_id(&self, l: LotIx) -> &str {
-        self.ds.lot(l).id
+        self.ds.lot_id(l)
     }
 
     /// The key of row `i` of `set` (unique within the set).

@@ -3,7 +3,7 @@
 //! `Document`; they never format output themselves, so every format of every
 //! command carries the same columns (names from `columns`).
 
-use super::{Tabular, write_json};
+use super::{TableJson, Tabular, write_json};
 use anyhow::Context;
 use serde_json::Value;
 use std::io::Write;
@@ -89,7 +89,31 @@ pub struct Document {
     pub tables: Vec<(String, Tabular)>,
     pub charts: Vec<Chart>,
     /// The machine-readable answer.
-    pub json: Value,
+    pub json: DocJson,
+}
+
+/// The JSON of a [`Document`].
+#[derive(Clone, Debug)]
+pub enum DocJson {
+    /// A ready value.
+    Value(Value),
+    /// `{KEY: [...]}` with the rows of the main table as objects, streamed
+    /// from the table when JSON is asked for (never built otherwise: a
+    /// per-lot report at 1M lots would otherwise build a JSON tree of
+    /// gigabytes for a CSV export).
+    MainTable(&'static str),
+}
+
+impl Default for DocJson {
+    fn default() -> Self {
+        DocJson::Value(Value::Null)
+    }
+}
+
+impl From<Value> for DocJson {
+    fn from(v: Value) -> Self {
+        DocJson::Value(v)
+    }
 }
 
 impl Document {
@@ -97,7 +121,13 @@ impl Document {
     pub fn write(&self, format: TableFormat, w: &mut dyn Write) -> anyhow::Result<()> {
         let main = self.tables.first().map(|t| &t.1);
         match format {
-            TableFormat::Json => write_json(w, &self.json),
+            TableFormat::Json => match &self.json {
+                DocJson::Value(v) => write_json(w, v),
+                DocJson::MainTable(key) => {
+                    let rows = TableJson(main.context("this report has no table")?);
+                    write_json(w, &std::collections::BTreeMap::from([(*key, rows)]))
+                }
+            },
             TableFormat::Csv => main.context("this report has no table")?.write_csv(w),
             TableFormat::Parquet => write_parquet(main.context("this report has no table")?, w),
             TableFormat::Markdown => self.write_markdown(w),

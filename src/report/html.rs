@@ -1001,7 +1001,7 @@ mod tests {
                     edges: vec![(0, 1), (1, 2), (2, 2), (0, 99)],
                 },
             ],
-            json: serde_json::Value::Null,
+            json: serde_json::Value::Null.into(),
         }
     }
 
@@ -1306,7 +1306,7 @@ mod tests {
                 },
             ],
             tables: vec![("Suppliers".into(), t)],
-            json: serde_json::Value::Null,
+            json: serde_json::Value::Null.into(),
         };
         std::fs::write(&path, render(&doc)).unwrap();
         let stem = path.trim_end_matches(".html");

@@ -10,7 +10,7 @@ pub mod trace;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 
@@ -45,17 +45,10 @@ impl Cell {
         Cell::Text(s.map(Into::into))
     }
 
-    /// The cell as a JSON value (null when empty).
+    /// The cell as a JSON value (null when empty): what its `Serialize`
+    /// writes.
     pub fn json(&self) -> Value {
-        match self {
-            Cell::Text(s) => s.clone().map_or(Value::Null, Value::String),
-            Cell::Int(v) => Value::from(*v),
-            Cell::Num(v) => v.map_or(Value::Null, json_number),
-            Cell::Share(v) => json_number(*v),
-            Cell::Date(d) => d.map_or(Value::Null, |d| Value::String(d.to_string())),
-            Cell::Bool(b) => Value::Bool(*b),
-            Cell::Prob(v) => json_number(*v),
-        }
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     /// Rendering for tables (rounded) and CSV (exact).
@@ -79,6 +72,65 @@ impl Cell {
             self,
             Cell::Int(_) | Cell::Num(_) | Cell::Share(_) | Cell::Prob(_)
         )
+    }
+}
+
+impl serde::Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Text(t) => t.serialize(s),
+            Cell::Int(v) => s.serialize_u64(*v),
+            Cell::Num(None) => s.serialize_none(),
+            Cell::Num(Some(v)) | Cell::Share(v) | Cell::Prob(v) => serialize_number(*v, s),
+            Cell::Date(d) => match d {
+                Some(d) => s.collect_str(d),
+                None => s.serialize_none(),
+            },
+            Cell::Bool(b) => s.serialize_bool(*b),
+        }
+    }
+}
+
+/// Writes `v` as [`json_number`] would make it: integral values without a
+/// fraction, non-finite ones as null.
+fn serialize_number<S: serde::Serializer>(v: f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        s.serialize_i64(v as i64)
+    } else if v.is_finite() {
+        s.serialize_f64(v)
+    } else {
+        s.serialize_none()
+    }
+}
+
+/// The rows of a table as JSON objects keyed by column name, serialised
+/// straight from the cells (no JSON tree in between: a report of a
+/// million rows streams to its writer).
+pub struct TableJson<'a>(pub &'a Tabular);
+
+impl serde::Serialize for TableJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let t = self.0;
+        let mut seq = s.serialize_seq(Some(t.rows.len()))?;
+        for row in &t.rows {
+            seq.serialize_element(&RowJson(&t.columns, row))?;
+        }
+        seq.end()
+    }
+}
+
+/// One row of a [`TableJson`].
+struct RowJson<'a>(&'a [&'static str], &'a [Cell]);
+
+impl serde::Serialize for RowJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (c, v) in self.0.iter().zip(self.1) {
+            m.serialize_entry(c, v)?;
+        }
+        m.end()
     }
 }
 
@@ -126,18 +178,7 @@ impl Tabular {
 
     /// The rows as JSON objects keyed by column name.
     pub fn json_rows(&self) -> Value {
-        Value::Array(
-            self.rows
-                .iter()
-                .map(|r| {
-                    let mut m = Map::new();
-                    for (c, v) in self.columns.iter().zip(r) {
-                        m.insert((*c).to_string(), v.json());
-                    }
-                    Value::Object(m)
-                })
-                .collect(),
-        )
+        serde_json::to_value(TableJson(self)).unwrap_or(Value::Null)
     }
 
     /// RFC 4180 CSV with a header row, values exact.
@@ -223,7 +264,7 @@ pub fn open_output(path: &Path) -> anyhow::Result<Box<dyn Write>> {
 }
 
 /// Writes pretty JSON followed by a newline.
-pub fn write_json(w: &mut dyn Write, v: &Value) -> anyhow::Result<()> {
+pub fn write_json(w: &mut dyn Write, v: &impl serde::Serialize) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut *w, v)?;
     writeln!(w)?;
     Ok(())

@@ -126,7 +126,7 @@ impl<'a> TraceReport<'a> {
     /// The contract's JSON document.
     pub fn json(&self) -> Value {
         let mut m = Map::new();
-        m.insert("root".into(), json!(self.ds.lot(self.trace.root).id));
+        m.insert("root".into(), json!(self.ds.lot_id(self.trace.root)));
         m.insert("direction".into(), json!(self.trace.direction.as_str()));
         m.insert("lots".into(), self.rows.json_rows());
         m.insert("suppliers".into(), json!(self.suppliers));
@@ -301,7 +301,7 @@ impl<'a> TraceReport<'a> {
 
     fn label_lines(&self, l: LotIx, shares: &HashMap<LotIx, f64>) -> Vec<String> {
         let mut lines = vec![
-            self.ds.lot(l).id.to_string(),
+            self.ds.lot_id(l).to_string(),
             self.ds.product_of(l).sku.clone(),
         ];
         if let Some(s) = shares.get(&l) {

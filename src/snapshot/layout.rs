@@ -311,6 +311,7 @@ pub fn open_arrays(m: &MappedFile) -> Result<Opened, SnapshotError> {
         sales: m.col("bal.sales")?,
         sales_offsets: m.col("bal.sales_offsets")?,
     };
+    check_derived(m, &ds, &genealogy, &balance)?;
     Ok(Opened {
         dataset: ds,
         genealogy,
@@ -318,8 +319,8 @@ pub fn open_arrays(m: &MappedFile) -> Result<Opened, SnapshotError> {
     })
 }
 
-/// Every column of a table has the table's length, and every per-lot
-/// array the number of lots (O(arrays): only lengths are compared).
+/// Every column of a table has the table's length (O(tables): only
+/// lengths are compared).
 fn check_lengths(m: &MappedFile, ds: &Dataset) -> Result<(), SnapshotError> {
     let l = &ds.lots;
     let n = l.len();
@@ -396,28 +397,80 @@ fn check_lengths(m: &MappedFile, ds: &Dataset) -> Result<(), SnapshotError> {
             });
         }
     }
-    let per_lot: [(&str, usize); 6] = [
-        ("lots.order", n),
-        ("g.input_total", n),
-        ("g.inputs.offsets", n + 1),
-        ("g.outputs.offsets", n + 1),
-        ("bal.consumed", n),
-        ("bal.stock_offsets", n + 1),
+    Ok(())
+}
+
+/// Every per-lot array of the built genealogy, balance and indexes has
+/// one entry per lot (offsets one more), and every group covers its
+/// table: O(1), only lengths are compared.
+fn check_derived(
+    m: &MappedFile,
+    ds: &Dataset,
+    g: &Genealogy,
+    bal: &Balance,
+) -> Result<(), SnapshotError> {
+    let n = ds.lots.len();
+    let (inputs, outputs, input_total) = g.parts();
+    let per_lot: [(&str, usize, usize); 14] = [
+        ("lots.order", ds.lot_order_col().len(), n),
+        ("g.input_total", input_total.len(), n),
+        ("g.inputs.offsets", inputs.parts().0.len(), n + 1),
+        ("g.outputs.offsets", outputs.parts().0.len(), n + 1),
+        ("bal.consumed", bal.consumed.len(), n),
+        ("bal.to_customers", bal.to_customers.len(), n),
+        ("bal.in_transit", bal.in_transit.len(), n),
+        ("bal.delivered", bal.delivered.len(), n),
+        ("bal.returned", bal.returned.len(), n),
+        ("bal.stock_offsets", bal.stock_offsets.len(), n + 1),
+        ("bal.sales_offsets", bal.sales_offsets.len(), n + 1),
+        (
+            "shipments.by_lot.offsets",
+            ds.shipment_groups().offsets.len(),
+            n + 1,
+        ),
+        (
+            "returns.by_lot.offsets",
+            ds.return_groups().offsets.len(),
+            n + 1,
+        ),
+        (
+            "inspections.by_lot.offsets",
+            ds.inspection_groups().offsets.len(),
+            n + 1,
+        ),
     ];
-    for (name, want) in per_lot {
-        let got = if name.ends_with("offsets") {
-            m.col::<u64>(name)
-                .map(|c| c.len())
-                .or_else(|_| m.col::<u32>(name).map(|c| c.len()))?
-        } else if name == "lots.order" {
-            m.col::<u32>(name)?.len()
-        } else {
-            m.col::<f64>(name)?.len()
-        };
+    let rows: [(&str, usize, usize); 5] = [
+        (
+            "g.inputs.quantities",
+            inputs.parts().2.len(),
+            inputs.edge_count(),
+        ),
+        (
+            "g.outputs.quantities",
+            outputs.parts().2.len(),
+            outputs.edge_count(),
+        ),
+        (
+            "shipments.by_lot.rows",
+            ds.shipment_groups().rows.len(),
+            ds.shipments.len(),
+        ),
+        (
+            "returns.by_lot.rows",
+            ds.return_groups().rows.len(),
+            ds.returns.len(),
+        ),
+        (
+            "inspections.by_lot.rows",
+            ds.inspection_groups().rows.len(),
+            ds.inspections.len(),
+        ),
+    ];
+    for (name, got, want) in per_lot.into_iter().chain(rows) {
         if got != want {
             return Err(SnapshotError::Corrupt {
                 path: m.path().to_path_buf(),
-                message: format!("array {name} has {got} elements for {n} lots"),
+                message: format!("array {name} has {got} elements where {want} belong ({n} lots)"),
             });
         }
     }

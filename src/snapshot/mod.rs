@@ -215,6 +215,19 @@ mod tests {
         }
     }
 
+    /// Writes the toy dataset's snapshot into `ws` with `rejects`.
+    fn write_toy(ws: &Path, ing: &lotgraph_core::ingest::Ingested, rejects: &[Reject]) -> PathBuf {
+        write(
+            ws,
+            &ing.dataset,
+            &ing.genealogy,
+            &manifest(),
+            rejects,
+            || {},
+        )
+        .unwrap()
+    }
+
     #[test]
     fn round_trip_keeps_every_record() {
         let ing = ingest_dir(&toy(), &CsvOnly).unwrap();
@@ -226,15 +239,7 @@ mod tests {
             problem: "\"-3\" is negative".into(),
             record: "X,FIN,produced,-3".into(),
         }];
-        write(
-            ws.path(),
-            &ing.dataset,
-            &ing.genealogy,
-            &manifest(),
-            &rejects,
-            || {},
-        )
-        .unwrap();
+        write_toy(ws.path(), &ing, &rejects);
         let snap = load(ws.path()).unwrap();
         let (a, b) = (&ing.dataset, &snap.dataset);
         assert_eq!(a.suppliers, b.suppliers);
@@ -270,17 +275,7 @@ mod tests {
     fn rewriting_replaces_the_generation() {
         let ing = ingest_dir(&toy(), &CsvOnly).unwrap();
         let ws = tempfile::tempdir().unwrap();
-        let w = || {
-            write(
-                ws.path(),
-                &ing.dataset,
-                &ing.genealogy,
-                &manifest(),
-                &[],
-                || {},
-            )
-            .unwrap()
-        };
+        let w = || write_toy(ws.path(), &ing, &[]);
         let first = w();
         let second = w();
         assert_ne!(first, second);
@@ -295,17 +290,7 @@ mod tests {
     fn a_reader_outlives_the_removal_of_its_generation() {
         let ing = ingest_dir(&toy(), &CsvOnly).unwrap();
         let ws = tempfile::tempdir().unwrap();
-        let w = || {
-            write(
-                ws.path(),
-                &ing.dataset,
-                &ing.genealogy,
-                &manifest(),
-                &[],
-                || {},
-            )
-            .unwrap()
-        };
+        let w = || write_toy(ws.path(), &ing, &[]);
         w();
         let snap = load(ws.path()).unwrap();
         w();
@@ -322,15 +307,7 @@ mod tests {
             Err(SnapshotError::Missing { .. })
         ));
         let ing = ingest_dir(&toy(), &CsvOnly).unwrap();
-        let live = write(
-            ws.path(),
-            &ing.dataset,
-            &ing.genealogy,
-            &manifest(),
-            &[],
-            || {},
-        )
-        .unwrap();
+        let live = write_toy(ws.path(), &ing, &[]);
         let data = live.join(DATA_FILE);
         let good = std::fs::read(&data).unwrap();
         std::fs::write(&data, b"not a snapshot").unwrap();
@@ -341,15 +318,7 @@ mod tests {
         assert!(err.contains("snapshot.lgs"), "{err}");
         // The array file of another ingest of the same data.
         let other = tempfile::tempdir().unwrap();
-        let live2 = write(
-            other.path(),
-            &ing.dataset,
-            &ing.genealogy,
-            &manifest(),
-            &[],
-            || {},
-        )
-        .unwrap();
+        let live2 = write_toy(other.path(), &ing, &[]);
         std::fs::copy(live2.join(DATA_FILE), &data).unwrap();
         let err = load(ws.path()).err().unwrap().to_string();
         assert!(err.contains("belongs to another snapshot"), "{err}");

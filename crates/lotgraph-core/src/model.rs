@@ -529,6 +529,19 @@ impl Dataset {
         self.lot_order_col()
     }
 
+    /// The position of every lot in id order (the inverse of
+    /// [`Dataset::lot_order`]): sort keys that order lots by id without
+    /// comparing strings. O(lots).
+    pub fn lot_ranks(&self) -> Vec<u32> {
+        let mut rank = vec![0u32; self.lots.len()];
+        for (k, &l) in self.lot_order().iter().enumerate() {
+            if let Some(r) = rank.get_mut(l as usize) {
+                *r = k as u32;
+            }
+        }
+        rank
+    }
+
     /// [`Dataset::lot_order`] as its column (for writing a snapshot).
     pub fn lot_order_col(&self) -> &Col<u32> {
         self.index.lot_order.get_or_init(|| {
@@ -606,10 +619,17 @@ impl Dataset {
         self.lots.get(ix.ix())
     }
 
+    /// The id of a lot: one column read, where [`Dataset::lot`] decodes
+    /// the whole row.
+    #[inline]
+    pub fn lot_id(&self, ix: LotIx) -> &str {
+        self.lots.id.get(ix.ix())
+    }
+
     /// The product of a lot.
     #[inline]
     pub fn product_of(&self, ix: LotIx) -> &Product {
-        &self.products[self.lot(ix).sku.ix()]
+        &self.products[self.lots.sku[ix.ix()].ix()]
     }
 
     /// The unit of measure of a lot (its SKU's), or `""` when unknown.

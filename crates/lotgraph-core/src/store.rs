@@ -73,12 +73,22 @@ pub enum StoreError {
 
 enum Repr<T: Pod> {
     Owned(Vec<T>),
+    /// A view into `backing`, which the column keeps alive. The start
+    /// pointer is resolved once, at [`Col::mapped`], so reading a mapped
+    /// column costs what reading a `Vec` does (no call through the
+    /// backing's vtable per access).
     Mapped {
         backing: Arc<dyn Backing>,
-        offset: usize,
+        ptr: *const T,
         len: usize,
     },
 }
+
+// SAFETY: a mapped column only reads bytes that its `Arc<dyn Backing>`
+// (itself Send + Sync) keeps alive and unchanged; T is Send + Sync (Pod).
+unsafe impl<T: Pod> Send for Repr<T> {}
+// SAFETY: as above; nothing is ever written through `ptr`.
+unsafe impl<T: Pod> Sync for Repr<T> {}
 
 /// An array of `T`, owned or viewed in place. Dereferences to `[T]`.
 pub struct Col<T: Pod> {
@@ -115,10 +125,13 @@ impl<T: Pod> Col<T> {
         if !(bytes.as_ptr() as usize + o).is_multiple_of(align) {
             return Err(StoreError::Misaligned { offset, align });
         }
+        // SAFETY: o + n * size_of::<T>() <= bytes.len() was checked above,
+        // so the pointer stays inside the backing's allocation.
+        let ptr = unsafe { bytes.as_ptr().add(o).cast::<T>() };
         Ok(Col {
             repr: Repr::Mapped {
                 backing,
-                offset: o,
+                ptr,
                 len: n,
             },
         })
@@ -159,18 +172,11 @@ impl<T: Pod> Deref for Col<T> {
     fn deref(&self) -> &[T] {
         match &self.repr {
             Repr::Owned(v) => v,
-            Repr::Mapped {
-                backing,
-                offset,
-                len,
-            } => {
-                let bytes = backing.bytes();
-                // SAFETY: `mapped` checked that offset + len * size_of::<T>()
-                // lies inside `bytes` and that the start is aligned for T;
-                // the backing never moves or changes while we hold the Arc,
-                // and every bit pattern is a valid T (Pod).
-                unsafe { std::slice::from_raw_parts(bytes.as_ptr().add(*offset).cast::<T>(), *len) }
-            }
+            // SAFETY: `mapped` checked that ptr..ptr + len lies inside the
+            // backing's bytes and that ptr is aligned for T; the backing
+            // never moves or changes while we hold the Arc, and every bit
+            // pattern is a valid T (Pod).
+            Repr::Mapped { ptr, len, .. } => unsafe { std::slice::from_raw_parts(*ptr, *len) },
         }
     }
 }
@@ -185,14 +191,10 @@ impl<T: Pod> Clone for Col<T> {
     fn clone(&self) -> Self {
         match &self.repr {
             Repr::Owned(v) => Col::from_vec(v.clone()),
-            Repr::Mapped {
-                backing,
-                offset,
-                len,
-            } => Col {
+            Repr::Mapped { backing, ptr, len } => Col {
                 repr: Repr::Mapped {
                     backing: Arc::clone(backing),
-                    offset: *offset,
+                    ptr: *ptr,
                     len: *len,
                 },
             },

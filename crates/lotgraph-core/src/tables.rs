@@ -59,9 +59,61 @@ fn dec_f64(v: f64) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
-/// Generates `len`, `iter` and `IntoIterator` for a table with `get`.
+/// A table whose rows are read by position: what [`RowIter`] walks.
+pub trait Rows {
+    /// The borrowed row type.
+    type Row<'a>
+    where
+        Self: 'a;
+    /// Number of rows.
+    fn row_count(&self) -> usize;
+    /// Row `i` (`i < row_count()`).
+    fn row(&self, i: usize) -> Self::Row<'_>;
+}
+
+/// The rows of a table in load order, without boxing: a position range
+/// over the table.
+pub struct RowIter<'a, T: Rows> {
+    table: &'a T,
+    next: usize,
+    end: usize,
+}
+
+impl<'a, T: Rows> Iterator for RowIter<'a, T> {
+    type Item = T::Row<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        (self.next < self.end).then(|| {
+            self.next += 1;
+            self.table.row(self.next - 1)
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end - self.next;
+        (n, Some(n))
+    }
+}
+
+impl<T: Rows> ExactSizeIterator for RowIter<'_, T> {}
+
+/// Generates `len`, `iter`, [`Rows`], `IntoIterator` and `PartialEq` for a
+/// table with `get`; `$lt` names the row's borrow in `$row`.
 macro_rules! table_access {
-    ($table:ident, $row:ident, $len_col:ident) => {
+    ($table:ident, $lt:lifetime, $row:ty, $len_col:ident) => {
+        impl Rows for $table {
+            type Row<$lt> = $row;
+            #[inline]
+            fn row_count(&self) -> usize {
+                self.$len_col.len()
+            }
+            #[inline]
+            fn row(&self, i: usize) -> Self::Row<'_> {
+                self.get(i)
+            }
+        }
+
         impl $table {
             /// Number of rows.
             #[inline]
@@ -75,16 +127,20 @@ macro_rules! table_access {
             }
 
             /// Every row, in load order.
-            pub fn iter(&self) -> impl ExactSizeIterator<Item = $row<'_>> + '_ {
-                (0..self.len()).map(move |i| self.get(i))
+            pub fn iter(&self) -> RowIter<'_, $table> {
+                RowIter {
+                    table: self,
+                    next: 0,
+                    end: self.len(),
+                }
             }
         }
 
-        impl<'a> IntoIterator for &'a $table {
-            type Item = $row<'a>;
-            type IntoIter = Box<dyn ExactSizeIterator<Item = $row<'a>> + 'a>;
+        impl<$lt> IntoIterator for &$lt $table {
+            type Item = $row;
+            type IntoIter = RowIter<$lt, $table>;
             fn into_iter(self) -> Self::IntoIter {
-                Box::new(self.iter())
+                self.iter()
             }
         }
 
@@ -114,7 +170,7 @@ pub struct LotTable {
     pub status: Col<u8>,
 }
 
-table_access!(LotTable, Lot, quantity);
+table_access!(LotTable, 'r, Lot<'r>, quantity);
 
 impl LotTable {
     /// Makes room for `n` more rows.
@@ -193,16 +249,6 @@ impl ConsumptionTable {
         self.quantity.to_mut().reserve(n);
         self.consumed_on.to_mut().reserve(n);
     }
-    /// Number of rows.
-    #[inline]
-    pub fn len(&self) -> usize {
-        self.quantity.len()
-    }
-
-    /// Has it no rows?
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 
     /// Row `i`.
     #[inline]
@@ -215,11 +261,6 @@ impl ConsumptionTable {
         }
     }
 
-    /// Every row, in load order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Consumption> + '_ {
-        (0..self.len()).map(move |i| self.get(i))
-    }
-
     /// Appends a row.
     pub fn push(&mut self, c: Consumption) {
         self.input.push(c.input);
@@ -229,19 +270,7 @@ impl ConsumptionTable {
     }
 }
 
-impl<'a> IntoIterator for &'a ConsumptionTable {
-    type Item = Consumption;
-    type IntoIter = Box<dyn ExactSizeIterator<Item = Consumption> + 'a>;
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
-impl PartialEq for ConsumptionTable {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
-}
+table_access!(ConsumptionTable, 'r, Consumption, quantity);
 
 /// Shipments, one column per field; the destination is two columns (a
 /// site or a customer, the other `NO_IX`).
@@ -258,7 +287,7 @@ pub struct ShipmentTable {
     pub status: Col<u8>,
 }
 
-table_access!(ShipmentTable, Shipment, quantity);
+table_access!(ShipmentTable, 'r, Shipment<'r>, quantity);
 
 impl ShipmentTable {
     /// Makes room for `n` more rows.
@@ -328,7 +357,7 @@ pub struct ReturnTable {
     pub reported_on: Col<i32>,
 }
 
-table_access!(ReturnTable, Return, quantity);
+table_access!(ReturnTable, 'r, Return<'r>, quantity);
 
 impl ReturnTable {
     /// Makes room for `n` more rows.
@@ -378,7 +407,7 @@ pub struct InspectionTable {
     pub defect: StrCol,
 }
 
-table_access!(InspectionTable, Inspection, result);
+table_access!(InspectionTable, 'r, Inspection<'r>, result);
 
 impl InspectionTable {
     /// Makes room for `n` more rows.
@@ -423,9 +452,16 @@ pub struct Groups {
 impl Groups {
     /// Groups the rows of a table by their lot column. O(lots + rows).
     pub fn build(lots: usize, lot_of_row: &[LotIx]) -> Groups {
+        Groups::build_where(lots, lot_of_row, |_| true)
+    }
+
+    /// Groups the rows `r` for which `keep(r)` holds by their lot column:
+    /// a stable counting sort, so rows stay in file order within a lot.
+    /// Rows whose lot is out of range are left out. O(lots + rows).
+    pub fn build_where(lots: usize, lot_of_row: &[LotIx], keep: impl Fn(usize) -> bool) -> Groups {
         let mut offsets = vec![0u32; lots + 1];
-        for l in lot_of_row {
-            if let Some(c) = offsets.get_mut(l.ix() + 1) {
+        for (r, l) in lot_of_row.iter().enumerate() {
+            if let Some(c) = offsets.get_mut(l.ix() + 1).filter(|_| keep(r)) {
                 *c += 1;
             }
         }
@@ -435,7 +471,7 @@ impl Groups {
         let mut next = offsets.clone();
         let mut rows = vec![0u32; offsets[lots] as usize];
         for (r, l) in lot_of_row.iter().enumerate() {
-            if let Some(at) = next.get_mut(l.ix()) {
+            if let Some(at) = next.get_mut(l.ix()).filter(|_| keep(r)) {
                 rows[*at as usize] = r as u32;
                 *at += 1;
             }

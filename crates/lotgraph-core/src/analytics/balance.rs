@@ -12,6 +12,7 @@
 use crate::graph::Genealogy;
 use crate::model::{Dataset, Destination, LotIx, Origin, ShipmentStatus, SiteIx};
 use crate::store::{Col, NO_IX};
+use crate::tables::Groups;
 
 /// Stock of one lot at one site (`site` is `None` when the site is unknown).
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -106,27 +107,10 @@ impl Balance {
         for r in &ds.returns {
             returned[r.lot.ix()] += r.quantity;
         }
-        // Customer shipments grouped by lot: a counting sort (stable, so
-        // file order within a lot). Indexes are u32 like every id here
-        // (4G shipment rows would need some 300 GB of memory first).
-        let mut sales_offsets = vec![0u32; n + 1];
-        for (i, l) in ds.shipments.lot.iter().enumerate() {
-            if ds.shipments.is_sale(i) {
-                sales_offsets[l.ix() + 1] += 1;
-            }
-        }
-        for i in 0..n {
-            sales_offsets[i + 1] += sales_offsets[i];
-        }
-        let mut next = sales_offsets.clone();
-        let mut sales = vec![0u32; sales_offsets[n] as usize];
-        for (i, l) in ds.shipments.lot.iter().enumerate() {
-            if ds.shipments.is_sale(i) {
-                let at = &mut next[l.ix()];
-                sales[*at as usize] = i as u32;
-                *at += 1;
-            }
-        }
+        // Customer shipments grouped by lot, in file order. Indexes are
+        // u32 like every id here (4G shipment rows would need some 300 GB
+        // of memory first).
+        let sales = Groups::build_where(n, &ds.shipments.lot, |i| ds.shipments.is_sale(i));
         moves.sort_unstable_by_key(|(l, s, _)| (*l, *s));
         let mut stock_site: Vec<u32> = Vec::with_capacity(n);
         let mut stock_on_hand: Vec<f64> = Vec::with_capacity(n);
@@ -164,8 +148,8 @@ impl Balance {
             stock_site: stock_site.into(),
             stock_on_hand: stock_on_hand.into(),
             stock_offsets: stock_offsets.into(),
-            sales: sales.into(),
-            sales_offsets: sales_offsets.into(),
+            sales: sales.rows,
+            sales_offsets: sales.offsets,
         }
     }
 

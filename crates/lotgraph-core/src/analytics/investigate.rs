@@ -114,7 +114,7 @@ impl Source {
     pub fn id<'a>(&self, ds: &'a Dataset) -> std::borrow::Cow<'a, str> {
         use std::borrow::Cow;
         match *self {
-            Source::Lot(l) => Cow::Borrowed(ds.lot(l).id),
+            Source::Lot(l) => Cow::Borrowed(ds.lot_id(l)),
             Source::Supplier(s) => Cow::Borrowed(&ds.suppliers[s.ix()].id),
             Source::Line(l) | Source::LineWindow { line: l, .. } => Cow::Owned(ds.line_label(l)),
             Source::Site(s) => Cow::Borrowed(&ds.sites[s.ix()].id),
@@ -263,7 +263,7 @@ fn par_map<T: Sync, R: Send, S>(
 }
 
 fn sort_by_id(ds: &Dataset, lots: &mut [LotIx]) {
-    lots.sort_by(|a, b| ds.lot(*a).id.cmp(ds.lot(*b).id));
+    lots.sort_by(|a, b| ds.lot_id(*a).cmp(ds.lot_id(*b)));
 }
 
 impl Walks {

@@ -136,7 +136,7 @@ pub struct Recall {
 /// // Toy: M = 40 A + 20 B; F = 30 M + 10 A; F shipped 25 to K1 and 5 (in transit) to K2.
 /// let a = ds.lot_ix("A").unwrap();
 /// let r = simulate(&ds, &g, &Balance::compute(&ds), &[a], 0.0);
-/// let ids: Vec<(&str, f64)> = r.lots.iter().map(|l| (ds.lot(l.lot).id, l.share)).collect();
+/// let ids: Vec<(&str, f64)> = r.lots.iter().map(|l| (ds.lot_id(l.lot), l.share)).collect();
 /// assert_eq!(ids, vec![("A", 1.0), ("F", 0.75), ("M", 40.0 / 60.0)]);
 /// let f = &r.lots[1];
 /// assert_eq!((f.on_hand, f.in_transit, f.delivered, f.value), (10.0, 5.0, 25.0, Some(200.0)));
@@ -210,7 +210,7 @@ pub fn simulate_with(
             value: v,
         });
     }
-    lots.sort_by(|a, b| ds.lot(a.lot).id.cmp(ds.lot(b.lot).id));
+    lots.sort_by(|a, b| ds.lot_id(a.lot).cmp(ds.lot_id(b.lot)));
     let mut per_customer: BTreeMap<&str, RecallCustomer> = BTreeMap::new();
     for s in lots
         .iter()
@@ -232,13 +232,13 @@ pub fn simulate_with(
     let customers = per_customer
         .into_values()
         .map(|mut c| {
-            c.lots.sort_by(|a, b| ds.lot(*a).id.cmp(ds.lot(*b).id));
+            c.lots.sort_by(|a, b| ds.lot_id(*a).cmp(ds.lot_id(*b)));
             c.lots.dedup();
             c
         })
         .collect();
     let mut seeds = seeds.to_vec();
-    seeds.sort_by(|a, b| ds.lot(*a).id.cmp(ds.lot(*b).id));
+    seeds.sort_by(|a, b| ds.lot_id(*a).cmp(ds.lot_id(*b)));
     seeds.dedup();
     Recall {
         seeds,

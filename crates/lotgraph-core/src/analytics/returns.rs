@@ -15,7 +15,7 @@
 //! has other lots with shipments.
 
 use super::stats::{Z95, benjamini_hochberg, binomial_upper_tail, wilson};
-use crate::model::{Dataset, Destination, LotIx, ReturnCategory, SkuIx};
+use crate::model::{Dataset, LotIx, ReturnCategory, SkuIx};
 use chrono::NaiveDate;
 
 /// Which returns count, and which lots are listed.
@@ -35,11 +35,19 @@ impl ReturnFilter {
     /// Does return `r` of `ds` count under this filter (its lot's SKU, its
     /// category, its report date)?
     pub fn admits(&self, ds: &Dataset, r: usize) -> bool {
+        if self.is_everything() {
+            return true;
+        }
         let ret = ds.returns.get(r);
-        self.sku.is_none_or(|s| ds.lot(ret.lot).sku == s)
+        self.sku.is_none_or(|s| ds.lots.sku[ret.lot.ix()] == s)
             && self.category.is_none_or(|c| ret.category == Some(c))
             && self.from.is_none_or(|d| ret.reported_on >= d)
             && self.to.is_none_or(|d| ret.reported_on <= d)
+    }
+
+    /// Does every return count (no filter set)? Then no row needs decoding.
+    pub fn is_everything(&self) -> bool {
+        self.sku.is_none() && self.category.is_none() && self.from.is_none() && self.to.is_none()
     }
 }
 
@@ -60,15 +68,20 @@ impl LotUnits {
         };
         // With an SKU filter only that SKU's units count (so attribution
         // answers "which suppliers are behind this product's returns").
-        let counts = |l: LotIx| filter.sku.is_none_or(|s| ds.lot(l).sku == s);
-        for s in &ds.shipments {
-            if matches!(s.to, Destination::Customer(_)) && counts(s.lot) {
-                u.shipped[s.lot.ix()] += s.quantity;
+        // Columns, not rows: this pass runs over every shipment of the
+        // snapshot and needs three fields of each.
+        let sku = &ds.lots.sku;
+        let counts = |l: LotIx| filter.sku.is_none_or(|s| sku[l.ix()] == s);
+        let sh = &ds.shipments;
+        for (i, (&l, &q)) in sh.lot.iter().zip(sh.quantity.iter()).enumerate() {
+            if sh.is_sale(i) && counts(l) {
+                u.shipped[l.ix()] += q;
             }
         }
-        for (i, r) in ds.returns.iter().enumerate() {
+        let rt = &ds.returns;
+        for (i, (&l, &q)) in rt.lot.iter().zip(rt.quantity.iter()).enumerate() {
             if filter.admits(ds, i) {
-                u.returned[r.lot.ix()] += r.quantity;
+                u.returned[l.ix()] += q;
             }
         }
         u
@@ -117,21 +130,22 @@ pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
     let units = LotUnits::compute(ds, filter);
     let nsku = ds.products.len();
     let (mut sku_ship, mut sku_ret) = (vec![0.0; nsku], vec![0.0; nsku]);
-    for (i, lot) in ds.lots.iter().enumerate() {
-        sku_ship[lot.sku.ix()] += units.shipped[i];
-        sku_ret[lot.sku.ix()] += units.returned[i];
+    let skus = &ds.lots.sku;
+    for (i, sku) in skus.iter().enumerate() {
+        sku_ship[sku.ix()] += units.shipped[i];
+        sku_ret[sku.ix()] += units.returned[i];
     }
     let mut rows: Vec<LotRate> = Vec::new();
-    for (i, lot) in ds.lots.iter().enumerate() {
+    for (i, &sku) in skus.iter().enumerate() {
         let (shipped, returned) = (units.shipped[i], units.returned[i]);
         if shipped <= 0.0 && returned <= 0.0 {
             continue;
         }
-        if filter.sku.is_some_and(|s| s != lot.sku) {
+        if filter.sku.is_some_and(|s| s != sku) {
             continue;
         }
-        let other_ship = sku_ship[lot.sku.ix()] - shipped;
-        let other_ret = sku_ret[lot.sku.ix()] - returned;
+        let other_ship = sku_ship[sku.ix()] - shipped;
+        let other_ret = sku_ret[sku.ix()] - returned;
         let baseline =
             (other_ship > 1e-9).then(|| ((other_ret + 0.5) / (other_ship + 1.0)).clamp(0.0, 1.0));
         let rate = (shipped > 0.0).then(|| returned / shipped);
@@ -167,11 +181,14 @@ pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
                 .zip(rows[i].baseline)
                 .is_some_and(|(r, b)| r > b);
     }
+    // Ties (most lots have no returns) are broken by lot id through the
+    // id order's ranks, integers, instead of comparing strings.
+    let rank = ds.lot_ranks();
     rows.sort_by(|a, b| {
         b.rate
             .unwrap_or(-1.0)
             .total_cmp(&a.rate.unwrap_or(-1.0))
-            .then_with(|| ds.lot(a.lot).id.cmp(ds.lot(b.lot).id))
+            .then_with(|| rank[a.lot.ix()].cmp(&rank[b.lot.ix()]))
     });
     rows
 }

@@ -238,7 +238,7 @@ impl<'g> Tracer<'g> {
         lots.sort_unstable_by(|a, b| {
             a.depth
                 .cmp(&b.depth)
-                .then_with(|| ds.lot(a.lot).id.cmp(ds.lot(b.lot).id))
+                .then_with(|| ds.lot_id(a.lot).cmp(ds.lot_id(b.lot)))
         });
         Trace {
             root,

@@ -657,7 +657,7 @@ impl Ingester {
         if let Err(GraphError::Cycle { lots }) = genealogy.check_acyclic() {
             let mut ids: Vec<String> = lots
                 .iter()
-                .map(|l| self.ds.lot(*l).id.to_string())
+                .map(|l| self.ds.lot_id(*l).to_string())
                 .collect();
             ids.sort();
             return Err(IngestError::Cycle { lots: ids });
@@ -927,7 +927,7 @@ impl Ingester {
                 OUTPUT_LOT_ID,
                 format!(
                     "lot {:?} has origin supplied; only produced lots have inputs",
-                    self.ds.lot(output).id
+                    self.ds.lot_id(output)
                 ),
             ));
         }
@@ -980,7 +980,7 @@ impl Ingester {
                 SHIPMENT_ID,
                 format!(
                     "duplicate shipment {id:?} for lot {:?} (first on line {first})",
-                    self.ds.lot(lot).id
+                    self.ds.lot_id(lot)
                 ),
             ));
         }
