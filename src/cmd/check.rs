@@ -7,9 +7,8 @@
 
 use super::{ReportFormat, WorkspaceArgs};
 use crate::Status;
-use crate::report::{Cell, Tabular, columns as col, fmt_num, open_output, write_json};
+use crate::report::{Cell, TablesJson, Tabular, columns as col, fmt_num, open_output, write_json};
 use lotgraph_core::analytics::balance;
-use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -111,14 +110,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         MIXED_UNITS,
         UNKNOWN_LOT,
     ] {
-        let n = t.rows.iter().filter(|r| r[0] == Cell::text(kind)).count();
+        let is_kind = |c: &Cell| matches!(c, Cell::Text(Some(k)) if k == kind);
+        let n = t.rows.iter().filter(|r| is_kind(&r[0])).count();
         summary.push(vec![Cell::text(kind), Cell::Int(n as u64)]);
     }
     let mut out = open_output(&args.output)?;
     match args.format {
         ReportFormat::Json => write_json(
             &mut *out,
-            &json!({"summary": summary.json_rows(), "findings": t.json_rows()}),
+            &TablesJson(&[("summary", &summary), ("findings", &t)]),
         )?,
         ReportFormat::Table => {
             summary.write_table(&mut *out)?;

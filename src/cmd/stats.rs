@@ -4,8 +4,8 @@
 use super::{ReportFormat, WorkspaceArgs};
 use crate::Status;
 use crate::report::{Cell, Tabular, columns as col, open_output, write_json};
-use lotgraph_core::graph::network::{self, Edge, Node};
-use lotgraph_core::model::{Destination, LotIx, Origin, ShipmentStatus};
+use lotgraph_core::model::{LotIx, Origin, ShipmentStatus};
+use lotgraph_core::store::NO_IX;
 use lotgraph_core::{Direction, Tracer};
 use serde_json::json;
 use std::io::Write;
@@ -29,55 +29,40 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let snap = args.ws.load()?;
     let ds = &snap.dataset;
     let g = &snap.genealogy;
-    // Node and edge kinds are counted on the petgraph network so the counts
-    // describe the same graph the mirror exports.
-    let net = network::build(ds);
+    // Counted on the columns: the network the mirror exports has a node
+    // per lot, supplier, site and customer, a supplied-by edge per
+    // supplied lot with a supplier, a consumed-into edge per consumption
+    // row and a shipped edge per shipment.
     let mut counts = Tabular::new(&[col::ENTITY, col::COUNT]);
     let mut count = |name: &str, n: usize| counts.push(vec![Cell::text(name), Cell::Int(n as u64)]);
-    let nodes = |f: fn(&Node) -> bool| net.node_weights().filter(|n| f(n)).count();
-    let edges = |f: fn(&Edge) -> bool| net.edge_weights().filter(|e| f(e)).count();
-    count("lots", nodes(|n| matches!(n, Node::Lot(_))));
-    count(
-        "lots supplied",
-        ds.lots
-            .iter()
-            .filter(|l| l.origin == Origin::Supplied)
-            .count(),
-    );
-    count(
-        "lots produced",
-        ds.lots
-            .iter()
-            .filter(|l| l.origin == Origin::Produced)
-            .count(),
-    );
-    count("suppliers", nodes(|n| matches!(n, Node::Supplier(_))));
-    count("sites", nodes(|n| matches!(n, Node::Site(_))));
-    count("customers", nodes(|n| matches!(n, Node::Customer(_))));
+    let lots = &ds.lots;
+    let origin_is = |o: Origin| lots.origin.iter().filter(|c| **c == o.code()).count();
+    count("lots", lots.len());
+    count("lots supplied", origin_is(Origin::Supplied));
+    count("lots produced", origin_is(Origin::Produced));
+    count("suppliers", ds.suppliers.len());
+    count("sites", ds.sites.len());
+    count("customers", ds.customers.len());
     count("products", ds.products.len());
-    count("edges supplied-by", edges(|e| matches!(e, Edge::Supplied)));
-    count(
-        "edges consumed-into (rows)",
-        edges(|e| matches!(e, Edge::ConsumedInto { .. })),
-    );
+    let supplied_by = lots
+        .origin
+        .iter()
+        .zip(lots.supplier.iter())
+        .filter(|(o, s)| **o == Origin::Supplied.code() && **s != NO_IX)
+        .count();
+    count("edges supplied-by", supplied_by);
+    count("edges consumed-into (rows)", ds.consumptions.len());
     count("edges consumed-into (distinct pairs)", g.edge_count());
-    count(
-        "edges shipped",
-        edges(|e| matches!(e, Edge::Shipped { .. })),
-    );
+    count("edges shipped", ds.shipments.len());
+    let sh = &ds.shipments;
     count(
         "shipments to customers",
-        ds.shipments
-            .iter()
-            .filter(|s| matches!(s.to, Destination::Customer(_)))
-            .count(),
+        (0..sh.len()).filter(|i| sh.is_sale(*i)).count(),
     );
+    let in_transit = ShipmentStatus::InTransit.code();
     count(
         "shipments in transit",
-        ds.shipments
-            .iter()
-            .filter(|s| s.status == ShipmentStatus::InTransit)
-            .count(),
+        sh.status.iter().filter(|c| **c == in_transit).count(),
     );
     count("returns", ds.returns.len());
     count("inspections", ds.inspections.len());

@@ -5,7 +5,7 @@
 
 use super::WorkspaceArgs;
 use crate::Status;
-use crate::report::document::{Bar, Chart, Document};
+use crate::report::document::{Bar, Chart, DocJson, Document};
 use crate::report::{Cell, Tabular, columns as col};
 use chrono::NaiveDate;
 use lotgraph_core::analytics::returns::ReturnFilter;
@@ -103,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                         .collect(),
                     reference: Some(("average".into(), 50.0)),
                 }],
-                json: json!({ "suppliers": t.json_rows() }).into(),
+                json: DocJson::MainTable("suppliers"),
                 tables: vec![("suppliers".into(), t)],
             }
         }

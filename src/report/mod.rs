@@ -120,6 +120,21 @@ impl serde::Serialize for TableJson<'_> {
     }
 }
 
+/// A JSON object of named tables (`{"summary": [...], "findings": [...]}`),
+/// each streamed as a [`TableJson`].
+pub struct TablesJson<'a>(pub &'a [(&'static str, &'a Tabular)]);
+
+impl serde::Serialize for TablesJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (key, t) in self.0 {
+            m.serialize_entry(key, &TableJson(t))?;
+        }
+        m.end()
+    }
+}
+
 /// One row of a [`TableJson`].
 struct RowJson<'a>(&'a [&'static str], &'a [Cell]);
 

@@ -221,14 +221,17 @@ impl Findings {
 /// Runs every integrity check. O(lots + records).
 pub fn check(ds: &Dataset, g: &Genealogy, b: &Balance) -> Findings {
     let mut f = Findings::default();
-    for (i, lot) in ds.lots.iter().enumerate() {
+    // Columns, not decoded rows: this runs over every lot of the snapshot.
+    let produced = Origin::Produced.code();
+    let lots = &ds.lots;
+    for (i, (&quantity, &origin)) in lots.quantity.iter().zip(lots.origin.iter()).enumerate() {
         let ix = LotIx::from_ix(i);
         let used = b.consumed[i] + b.to_customers[i];
-        if exceeds(used, lot.quantity) {
+        if exceeds(used, quantity) {
             f.over_consumed.push((ix, used));
         }
         let inputs = g.inputs().neighbors(ix);
-        if lot.origin == Origin::Produced && inputs.is_empty() {
+        if origin == produced && inputs.is_empty() {
             f.produced_without_inputs.push(ix);
         }
         if inputs.len() > 1 {

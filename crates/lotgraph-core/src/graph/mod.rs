@@ -6,10 +6,8 @@
 //! contiguous slices is many times faster than petgraph's linked edge lists
 //! on graphs with millions of edges. petgraph's algorithms (toposort,
 //! Tarjan's SCC) still run on it: `&Genealogy` implements petgraph's visit
-//! traits. `network` builds the full heterogeneous petgraph `Graph`
-//! (lots, suppliers, sites, customers) where a whole-network view is needed.
+//! traits.
 
-pub mod network;
 pub mod petgraph_impl;
 pub mod trace;
 
