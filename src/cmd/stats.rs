@@ -80,7 +80,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 
     let mut by_fan: Vec<LotIx> = (0..ds.lots.len()).map(LotIx::from_ix).collect();
     let k = args.top.min(by_fan.len());
-    let key = |l: &LotIx| (std::cmp::Reverse(g.outputs().degree(*l)), ds.lot_id(*l));
+    // Ties broken by lot id, through id ranks (integers, not strings).
+    let rank = ds.lot_ranks();
+    let key = |l: &LotIx| (std::cmp::Reverse(g.outputs().degree(*l)), rank[l.ix()]);
     if k > 0 && k < by_fan.len() {
         by_fan.select_nth_unstable_by(k - 1, |a, b| key(a).cmp(&key(b)));
     }
