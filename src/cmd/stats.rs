@@ -87,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         by_fan.select_nth_unstable_by(k - 1, |a, b| key(a).cmp(&key(b)));
     }
     by_fan.truncate(k);
-    by_fan.sort_by(|a, b| key(a).cmp(&key(b)));
+    by_fan.sort_by_key(key);
     let mut top = Tabular::new(&[
         col::LOT_ID,
         col::SKU,
