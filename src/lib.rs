@@ -1,6 +1,6 @@
 //! lotgraph: batch/lot genealogy analytics. This crate holds the command
 //! line (one module per subcommand under `cmd`), the Parquet reader, the
-//! Arrow snapshot and the reports; the engine itself (records, validation,
+//! memory-mapped snapshot and the reports; the engine itself (records, validation,
 //! genealogy, traversals) is the `lotgraph-core` crate, re-exported as
 //! `core` so tests and benches use one name.
 
