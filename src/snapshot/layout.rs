@@ -14,7 +14,7 @@ use lotgraph_core::Genealogy;
 use lotgraph_core::analytics::balance::Balance;
 use lotgraph_core::graph::Csr;
 use lotgraph_core::model::*;
-use lotgraph_core::store::{Col, NO_CODE, NO_IX, StrCol};
+use lotgraph_core::store::{Col, Master, NO_CODE, NO_IX, StrCol};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -477,33 +477,39 @@ fn check_derived(
     Ok(())
 }
 
+/// Views the master-data columns (O(1) each) and decodes their rows into
+/// structs only when something first reads them ([`Master::lazy`]).
 fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
     let (id, name, country) = (
         m.str("suppliers.id")?,
         m.str("suppliers.name")?,
         m.str("suppliers.country")?,
     );
-    ds.suppliers = (0..id.len())
-        .map(|i| Supplier {
-            id: id.get(i).to_string(),
-            name: owned(name.get_opt(i)),
-            country: owned(country.get_opt(i)),
-        })
-        .collect();
+    ds.suppliers = Master::lazy(move || {
+        (0..id.len())
+            .map(|i| Supplier {
+                id: id.get(i).to_string(),
+                name: owned(name.get_opt(i)),
+                country: owned(country.get_opt(i)),
+            })
+            .collect()
+    });
     let (id, name, kind, region) = (
         m.str("sites.id")?,
         m.str("sites.name")?,
         m.col::<u8>("sites.kind")?,
         m.str("sites.region")?,
     );
-    ds.sites = (0..id.len())
-        .map(|i| Site {
-            id: id.get(i).to_string(),
-            name: owned(name.get_opt(i)),
-            kind: kind.get(i).and_then(|k| code(*k, SiteKind::from_code)),
-            region: owned(region.get_opt(i)),
-        })
-        .collect();
+    ds.sites = Master::lazy(move || {
+        (0..id.len())
+            .map(|i| Site {
+                id: id.get(i).to_string(),
+                name: owned(name.get_opt(i)),
+                kind: kind.get(i).and_then(|k| code(*k, SiteKind::from_code)),
+                region: owned(region.get_opt(i)),
+            })
+            .collect()
+    });
     let (sku, name, cat, uom, shelf, cost, implicit) = (
         m.str("products.sku")?,
         m.str("products.name")?,
@@ -513,17 +519,19 @@ fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
         m.col::<f64>("products.unit_cost")?,
         m.col::<u8>("products.implicit")?,
     );
-    ds.products = (0..sku.len())
-        .map(|i| Product {
-            sku: sku.get(i).to_string(),
-            name: owned(name.get_opt(i)),
-            category: cat.get(i).and_then(|k| code(*k, Category::from_code)),
-            uom: owned(uom.get_opt(i)),
-            shelf_life_days: shelf.get(i).and_then(|v| ix(*v)),
-            unit_cost: cost.get(i).and_then(|v| num(*v)),
-            implicit: implicit.get(i).is_some_and(|v| *v == 1),
-        })
-        .collect();
+    ds.products = Master::lazy(move || {
+        (0..sku.len())
+            .map(|i| Product {
+                sku: sku.get(i).to_string(),
+                name: owned(name.get_opt(i)),
+                category: cat.get(i).and_then(|k| code(*k, Category::from_code)),
+                uom: owned(uom.get_opt(i)),
+                shelf_life_days: shelf.get(i).and_then(|v| ix(*v)),
+                unit_cost: cost.get(i).and_then(|v| num(*v)),
+                implicit: implicit.get(i).is_some_and(|v| *v == 1),
+            })
+            .collect()
+    });
     let (id, name, kind, region, contact) = (
         m.str("customers.id")?,
         m.str("customers.name")?,
@@ -531,20 +539,25 @@ fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
         m.str("customers.region")?,
         m.str("customers.contact")?,
     );
-    ds.customers = (0..id.len())
-        .map(|i| Customer {
-            id: id.get(i).to_string(),
-            name: owned(name.get_opt(i)),
-            kind: kind.get(i).and_then(|k| code(*k, CustomerKind::from_code)),
-            region: owned(region.get_opt(i)),
-            contact: owned(contact.get_opt(i)),
-        })
-        .collect();
+    ds.customers = Master::lazy(move || {
+        (0..id.len())
+            .map(|i| Customer {
+                id: id.get(i).to_string(),
+                name: owned(name.get_opt(i)),
+                kind: kind.get(i).and_then(|k| code(*k, CustomerKind::from_code)),
+                region: owned(region.get_opt(i)),
+                contact: owned(contact.get_opt(i)),
+            })
+            .collect()
+    });
     let (names, sites) = (m.str("lines.name")?, m.col::<u32>("lines.site")?);
-    ds.lines = names.iter().map(str::to_string).collect();
-    ds.line_sites = (0..names.len())
-        .map(|i| sites.get(i).and_then(|v| ix(*v)).map(SiteIx))
-        .collect();
+    let n = names.len();
+    ds.lines = Master::lazy(move || names.iter().map(str::to_string).collect());
+    ds.line_sites = Master::lazy(move || {
+        (0..n)
+            .map(|i| sites.get(i).and_then(|v| ix(*v)).map(SiteIx))
+            .collect()
+    });
     for kind in FileKind::ALL {
         let names = m.str(&format!("x.{}.names", kind.stem()))?;
         let values = (0..names.len())

@@ -5,7 +5,7 @@
 //! The record format itself is specified in `../shared/spec/record-format.md`;
 //! the enums here mirror its enum columns one variant per allowed value.
 
-use crate::store::{Col, StrCol};
+use crate::store::{Col, Master, StrCol};
 use chrono::NaiveDate;
 use std::sync::OnceLock;
 
@@ -473,21 +473,22 @@ pub enum ExpirySource {
 
 /// A whole validated dataset. Row order is load order; every `*Ix` indexes
 /// the matching table. Master data (suppliers, sites, products, customers,
-/// lines: thousands of rows at most) is held as `Vec`s of structs; the
+/// lines: thousands of rows at most) is held as rows of structs, decoded
+/// from a snapshot on first use ([`Master`]); the
 /// record tables, which reach tens of millions of rows, are columns that
 /// may be read in place from a memory-mapped snapshot.
 #[derive(Debug, Default)]
 pub struct Dataset {
-    pub suppliers: Vec<Supplier>,
-    pub sites: Vec<Site>,
-    pub products: Vec<Product>,
-    pub customers: Vec<Customer>,
+    pub suppliers: Master<Supplier>,
+    pub sites: Master<Site>,
+    pub products: Master<Product>,
+    pub customers: Master<Customer>,
     pub lots: LotTable,
     /// Interned production lines: a line is a name *at a site* (two plants
     /// may both have a `LINE-1`), so a name can appear more than once here.
-    pub lines: Vec<String>,
+    pub lines: Master<String>,
     /// The site of each line in `lines` (the site of the lots made on it).
-    pub line_sites: Vec<Option<SiteIx>>,
+    pub line_sites: Master<Option<SiteIx>>,
     pub consumptions: ConsumptionTable,
     pub shipments: ShipmentTable,
     pub returns: ReturnTable,

@@ -332,6 +332,93 @@ pub const NO_DATE: i32 = i32::MIN;
 /// The `None` of an optional enum column.
 pub const NO_CODE: u8 = u8::MAX;
 
+/// A master-data table (suppliers, sites, products, customers, lines):
+/// rows built in place at ingest, or decoded from a snapshot the first time
+/// something reads them. A trace back never looks at the 50,000 customers
+/// of a 10M-lot company, so it should not pay for decoding them.
+pub struct Master<T> {
+    rows: std::sync::OnceLock<Vec<T>>,
+    decode: Option<Box<dyn Fn() -> Vec<T> + Send + Sync>>,
+}
+
+impl<T> Master<T> {
+    /// A table decoded by `decode` on first read.
+    pub fn lazy(decode: impl Fn() -> Vec<T> + Send + Sync + 'static) -> Self {
+        Master {
+            rows: std::sync::OnceLock::new(),
+            decode: Some(Box::new(decode)),
+        }
+    }
+
+    /// The rows as a vector to change (decoding them first if needed).
+    pub fn to_mut(&mut self) -> &mut Vec<T> {
+        if self.rows.get().is_none() {
+            let rows = self.decode.as_ref().map(|f| f()).unwrap_or_default();
+            self.rows = std::sync::OnceLock::from(rows);
+        }
+        self.decode = None;
+        self.rows.get_or_init(Vec::new);
+        match self.rows.get_mut() {
+            Some(v) => v,
+            None => unreachable!("initialised just above"),
+        }
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, v: T) {
+        self.to_mut().push(v);
+    }
+}
+
+impl<T> Deref for Master<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        self.rows
+            .get_or_init(|| self.decode.as_ref().map(|f| f()).unwrap_or_default())
+    }
+}
+
+impl<T> Default for Master<T> {
+    fn default() -> Self {
+        Master::from(Vec::new())
+    }
+}
+
+impl<T> From<Vec<T>> for Master<T> {
+    fn from(v: Vec<T>) -> Self {
+        Master {
+            rows: std::sync::OnceLock::from(v),
+            decode: None,
+        }
+    }
+}
+
+impl<T> FromIterator<T> for Master<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Master::from(iter.into_iter().collect::<Vec<T>>())
+    }
+}
+
+impl<T: PartialEq> PartialEq for Master<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Master<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Master<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
