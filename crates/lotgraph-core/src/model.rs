@@ -547,12 +547,8 @@ impl Dataset {
     pub fn lot_order_col(&self) -> &Col<u32> {
         self.index.lot_order.get_or_init(|| {
             let mut order: Vec<u32> = (0..self.lots.len() as u32).collect();
-            order.sort_unstable_by(|a, b| {
-                self.lots
-                    .id
-                    .get(*a as usize)
-                    .cmp(self.lots.id.get(*b as usize))
-            });
+            let id = &self.lots.id;
+            order.sort_unstable_by(|a, b| id.get_bytes(*a as usize).cmp(id.get_bytes(*b as usize)));
             order.into()
         })
     }
@@ -562,7 +558,7 @@ impl Dataset {
     pub fn lot_ix(&self, id: &str) -> Option<LotIx> {
         let order = self.lot_order();
         let at = order
-            .binary_search_by(|i| self.lots.id.get(*i as usize).cmp(id))
+            .binary_search_by(|i| self.lots.id.get_bytes(*i as usize).cmp(id.as_bytes()))
             .ok()?;
         order
             .get(at)

@@ -273,14 +273,19 @@ impl StrCol {
     /// String `i`; `""` when `i` is out of range or the bytes are damaged.
     #[inline]
     pub fn get(&self, i: usize) -> &str {
+        std::str::from_utf8(self.get_bytes(i)).unwrap_or("")
+    }
+
+    /// The bytes of string `i` (empty when out of range), unchecked as
+    /// UTF-8: for sorting and searching, where byte order is string order
+    /// and validating every compared string would dominate.
+    #[inline]
+    pub fn get_bytes(&self, i: usize) -> &[u8] {
         let (Some(&a), Some(&b)) = (self.offsets.get(i), self.offsets.get(i + 1)) else {
-            return "";
+            return &[];
         };
         let range = usize::try_from(a).ok().zip(usize::try_from(b).ok());
-        range
-            .and_then(|(a, b)| self.bytes.get(a..b))
-            .and_then(|s| std::str::from_utf8(s).ok())
-            .unwrap_or("")
+        range.and_then(|(a, b)| self.bytes.get(a..b)).unwrap_or(&[])
     }
 
     /// String `i`, `None` when empty.
