@@ -149,8 +149,13 @@ impl<T: Pod> Col<T> {
     }
 
     /// Appends one element (copying a mapped column first).
+    #[inline]
     pub fn push(&mut self, v: T) {
-        self.to_mut().push(v);
+        // The owned case is ingest's hot loop: no call into `to_mut`.
+        match &mut self.repr {
+            Repr::Owned(vec) => vec.push(v),
+            Repr::Mapped { .. } => self.to_mut().push(v),
+        }
     }
 
     /// The elements as little-endian bytes on this (little-endian) host.
