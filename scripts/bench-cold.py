@@ -3,8 +3,10 @@
 
 Each command runs RUNS times as a fresh process against an ingested workspace
 (stdout to /dev/null); the table gives the median, min and max wall time and
-the peak RSS (ru_maxrss of the child, which counts the mapped snapshot pages
-it touched). The page cache is warm after the first run, as it is for an
+the peak RSS of one more run under GNU time (`/usr/bin/time -f %M`: a child
+spawned from Python would report Python's own high-water mark, which Linux
+folds into a vfork child's ru_maxrss at exec). RSS counts the mapped
+snapshot pages the command touched (shared page cache, not private memory). The page cache is warm after the first run, as it is for an
 analyst who asks one question after another; `--drop-caches` (root) empties
 it before every run to show a first question after a reboot.
 
@@ -22,7 +24,10 @@ import argparse
 import os
 import statistics
 import subprocess
+import tempfile
 import time
+
+TIME = "/usr/bin/time"
 
 POINT = [
     "trace back {lot} --format json",
@@ -39,20 +44,30 @@ WHOLE = [
 ]
 
 
-def run_once(cmd: list[str], env: dict, drop: bool) -> tuple[float, float]:
-    """Wall ms and peak RSS MiB of one run; raises on a non-zero exit."""
+def run_once(cmd: list[str], env: dict, drop: bool) -> float:
+    """Wall ms of one run; raises on a non-zero exit."""
     if drop:
         subprocess.run(["sync"], check=True)
         with open("/proc/sys/vm/drop_caches", "w") as f:
             f.write("3\n")
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, ru = os.wait4(p.pid, 0)
+    _, status, _ = os.wait4(p.pid, 0)
     wall = (time.perf_counter() - t) * 1000
     err = p.stderr.read().decode(errors="replace") if p.stderr else ""
     if status != 0:
         raise SystemExit(f"{' '.join(cmd)}: exit status {status}: {err.strip()}")
-    return wall, ru.ru_maxrss / 1024
+    return wall
+
+
+def peak_rss(cmd: list[str], env: dict) -> str:
+    """Peak RSS in MiB of one run under GNU time, or "?" without it."""
+    if not os.path.exists(TIME):
+        return "?"
+    with tempfile.NamedTemporaryFile("r") as out:
+        subprocess.run([TIME, "-f", "%M", "-o", out.name, *cmd], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return f"{int(out.read().split()[-1]) / 1024:.0f} MiB"
 
 
 def main() -> None:
@@ -69,10 +84,10 @@ def main() -> None:
     for group, runs in ((POINT, a.runs), (WHOLE, max(3, a.runs // 3))):
         for c in group:
             args = c.format(lot=a.lot).split()
-            walls, rss = zip(*(run_once([a.bin, *args], env, a.drop_caches) for _ in range(runs)))
+            walls = [run_once([a.bin, *args], env, a.drop_caches) for _ in range(runs)]
             print(
                 f"| `{' '.join(args)}` | {statistics.median(walls):.1f} ms | {min(walls):.1f} ms "
-                f"| {max(walls):.1f} ms | {max(rss):.0f} MiB |"
+                f"| {max(walls):.1f} ms | {peak_rss([a.bin, *args], env)} |"
             )
 
 
