@@ -135,7 +135,10 @@ pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
         sku_ship[sku.ix()] += units.shipped[i];
         sku_ret[sku.ix()] += units.returned[i];
     }
-    let mut rows: Vec<LotRate> = Vec::new();
+    let listed = (0..skus.len())
+        .filter(|&i| units.shipped[i] > 0.0 || units.returned[i] > 0.0)
+        .count();
+    let mut rows: Vec<LotRate> = Vec::with_capacity(listed);
     for (i, &sku) in skus.iter().enumerate() {
         let (shipped, returned) = (units.shipped[i], units.returned[i]);
         if shipped <= 0.0 && returned <= 0.0 {
@@ -182,9 +185,10 @@ pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
                 .is_some_and(|(r, b)| r > b);
     }
     // Ties (most lots have no returns) are broken by lot id through the
-    // id order's ranks, integers, instead of comparing strings.
+    // id order's ranks, integers, instead of comparing strings. Ranks are
+    // unique, so an unstable sort gives the one order.
     let rank = ds.lot_ranks();
-    rows.sort_by(|a, b| {
+    rows.sort_unstable_by(|a, b| {
         b.rate
             .unwrap_or(-1.0)
             .total_cmp(&a.rate.unwrap_or(-1.0))
