@@ -488,8 +488,8 @@ class DuckDB:
         """One query by a new DuckDB CLI process on the persistent database
         file, read-only, as `duckdb -readonly FILE` would be run by hand. The
         (wall, peak RSS) of the process is left in self.last."""
-        # -init /dev/null: no ~/.duckdbrc; CSV without header: values only.
-        cmd = [str(self.cli), "-readonly", "-init", "/dev/null", "-csv", "-noheader", str(self.db),
+        # -no-init: no ~/.duckdbrc; CSV without header: values only.
+        cmd = [str(self.cli), "-readonly", "-no-init", "-bail", "-csv", "-noheader", str(self.db),
                "-c", sql_text(sql, param, "duckdb")]
         wall, rss, out = run_captured(cmd, timeout=timeout)
         self.last = (wall, rss)
