@@ -56,7 +56,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -102,31 +101,33 @@ class ProcessFailed(SystemExit):
         self.timed_out = timed_out
 
 
+def build_measure(target: Path) -> Path:
+    """Compiles scripts/measure.rs (std only, a few seconds) unless current,
+    and has run_measured use it, here and in the peer processes."""
+    src, exe = REPO / "scripts" / "measure.rs", target / "bench-peers-measure"
+    if not exe.exists() or exe.stat().st_mtime < src.stat().st_mtime:
+        subprocess.run(["rustc", "-O", "--edition", "2021", str(src), "-o", str(exe)], check=True)
+    os.environ["BENCH_PEERS_MEASURE"] = str(exe)
+    return exe
+
+
 def run_measured(cmd: list[str], env: dict | None = None, stdout=None, stderr=None,
                  timeout: float | None = None) -> tuple[float, int]:
     """Runs cmd, returns (wall seconds, peak RSS in bytes of that process).
-    wait4, not subprocess's wait, because it hands back the child's own
-    rusage (a program that re-executes itself keeps its pid, so counts)."""
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
-    timer = threading.Timer(timeout, p.kill) if timeout else None
-    if timer:
-        timer.start()
-    try:
-        _, status, ru = os.wait4(p.pid, 0)
-    finally:
-        if timer:
-            timer.cancel()
-    wall = time.perf_counter() - t
-    code = os.waitstatus_to_exitcode(status)
-    p.returncode = code
+    Through scripts/measure.rs, not this process's own wait4: a child spawned
+    from here would count this process's memory as its own (see there)."""
+    with tempfile.NamedTemporaryFile("r", prefix="measure-") as res:
+        full = [os.environ["BENCH_PEERS_MEASURE"], str(timeout or 0), res.name] + cmd
+        code = subprocess.run(full, env=env, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL).returncode
+        wall_ns, rss_kib = (res.read().split() + ["0", "0"])[:2]
+    wall = int(wall_ns) / 1e9
     if code != 0:
         err = ""
         if stderr is not None and hasattr(stderr, "seek"):
             stderr.seek(0)
             err = stderr.read().decode(errors="replace")
-        raise ProcessFailed(cmd, code, err, timed_out=timeout is not None and wall >= timeout)
-    return wall, ru.ru_maxrss * 1024
+        raise ProcessFailed(cmd, code, err, timed_out=bool(timeout) and code == 137 and wall >= timeout)
+    return wall, int(rss_kib) * 1024
 
 
 def run_captured(cmd: list[str], env: dict | None = None, timeout: float | None = None) -> tuple[float, int, str]:
@@ -1048,15 +1049,21 @@ def machine() -> dict:
     }
 
 
-def summarize(size: int, lg: dict, lg_meta: dict, peers: dict) -> list[str]:
-    out = [f"### {human(size)} lots ({lg['consumptions']:,} consumption edges), warm", ""]
-    out.append("| | " + " | ".join(["lotgraph"] + [peers[k]["name"] for k in peers]) + " |")
-    out.append("|---|" + "---:|" * (1 + len(peers)))
+def load_row(lg: dict, lg_meta: dict, peers: dict) -> str:
+    """The load times, a row of both tables (the cold questions are asked of
+    the same loaded stores)."""
     row = [f"{lg_meta['ingest_s']:.1f} s ingest + {lg['snapshot_load_ms'] / 1000:.2f} s snapshot load"
            f" + {lg.get('prepare_ms', 0) / 1000:.2f} s stock/shipment totals"]
     for k, r in peers.items():
         row.append(f"{r['load_s']:.1f} s" + (" (push)" if k == "neo4j" else ""))
-    out.append("| load | " + " | ".join(row) + " |")
+    return "| load | " + " | ".join(row) + " |"
+
+
+def summarize(size: int, lg: dict, lg_meta: dict, peers: dict) -> list[str]:
+    out = [f"### {human(size)} lots ({lg['consumptions']:,} consumption edges), warm", ""]
+    out.append("| | " + " | ".join(["lotgraph"] + [peers[k]["name"] for k in peers]) + " |")
+    out.append("|---|" + "---:|" * (1 + len(peers)))
+    out.append(load_row(lg, lg_meta, peers))
     mem = [f"{lg_meta['ingest_rss'] / 2**20:,.0f} MiB ingest, {lg_meta['serve_rss'] / 2**20:,.0f} MiB serving"]
     for k, r in peers.items():
         if k == "duckdb":
@@ -1137,22 +1144,28 @@ def cold_cell(ph: dict | None, base: list | None) -> str:
     t, rss = ph["timings_ns"], [x for x in ph["rss"] if x]
     if not t:
         return "n/a"
-    cell = f"p50 {fmt_ms(statistics.median(t))} [{fmt_ms(pct(t, 10))}–{fmt_ms(pct(t, 90))}]"
+    # A whole-graph question runs once: its time, without a spread.
+    spread = len(t) > 1
+    cell = fmt_ms(t[0])
+    if spread:
+        cell = f"p50 {fmt_ms(statistics.median(t))} [{fmt_ms(pct(t, 10))}–{fmt_ms(pct(t, 90))}]"
     if rss:
         cell += f", RSS {fmt_mib(statistics.median(rss))}" + (
             f" (max {fmt_mib(max(rss))})" if max(rss) > 1.05 * statistics.median(rss) else "")
-    if base is not None:
+    if base:
         ratios = [t[i] / max(base[i], 1) for i in range(min(len(t), len(base)))]
-        cell += (f": **{fmt_ratio(statistics.median(ratios))}** "
-                 f"[{fmt_ratio(pct(ratios, 10))}–{fmt_ratio(pct(ratios, 90))}]")
+        cell += f": **{fmt_ratio(statistics.median(ratios))}**"
+        if spread:
+            cell += f" [{fmt_ratio(pct(ratios, 10))}–{fmt_ratio(pct(ratios, 90))}]"
     return cell
 
 
-def summarize_cold(size: int, lg: dict, lg_cold: dict, peers: dict) -> list[str]:
+def summarize_cold(size: int, lg: dict, lg_meta: dict, lg_cold: dict, peers: dict) -> list[str]:
     cold = {k: r for k, r in peers.items() if "cold" in r}
     out = [f"### {human(size)} lots ({lg['consumptions']:,} consumption edges), cold", ""]
     out.append("| | " + " | ".join(["lotgraph CLI"] + [COLD_CLIENTS[k] for k in cold]) + " |")
     out.append("|---|" + "---:|" * (1 + len(cold)))
+    out.append(load_row(lg, lg_meta, cold))
     for phase, label in COLD_ROWS:
         if phase not in lg_cold:
             continue
@@ -1396,7 +1409,7 @@ def write_report(a, results: list, load_start: float, work: Path) -> None:
     if a.mode in ("cold", "both"):
         lines += ["## Cold: a new process or connection per question", "", COLD_NOTE, ""]
         for r in results:
-            lines += summarize_cold(r["size"], r["lotgraph"], r["lotgraph_cold"], r["peers"])
+            lines += summarize_cold(r["size"], r["lotgraph"], r["lotgraph_meta"], r["lotgraph_cold"], r["peers"])
     if a.mode in ("warm", "both"):
         lines += ["## Warm: lotgraph's library, one long-lived connection per peer", ""]
         for r in results:
@@ -1425,6 +1438,7 @@ def main() -> None:
     subprocess.run(["cargo", "build", "--locked", "--bin", "lotgraph"] + (["--release"] if build == "release" else []),
                    cwd=REPO, check=True)
     target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+    build_measure(target)
     lotgraph = target / build / "lotgraph"
     bench = cargo_bench_exe(build)
     peers = [p for p in a.peers.split(",") if p]
