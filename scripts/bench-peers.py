@@ -132,8 +132,8 @@ def run_measured(cmd: list[str], env: dict | None = None, stdout=None, stderr=No
 
 def run_captured(cmd: list[str], env: dict | None = None, timeout: float | None = None) -> tuple[float, int, str]:
     """run_measured with the process's output read back. Through temporary
-    files, not pipes: nothing reads a pipe while wait4 waits, so a large
-    answer would fill it and stall the process."""
+    files, not pipes: nothing would read a pipe while the process is waited
+    for, so a large answer would fill it and stall the process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         wall, rss = run_measured(cmd, env, stdout=out, stderr=err, timeout=timeout)
         out.seek(0)
