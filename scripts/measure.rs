@@ -19,13 +19,19 @@ extern "C" {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    assert!(args.len() >= 3, "usage: measure TIMEOUT_S RESULT_FILE CMD [ARG...]");
+    assert!(
+        args.len() >= 3,
+        "usage: measure TIMEOUT_S RESULT_FILE CMD [ARG...]"
+    );
     let timeout: f64 = args[0].parse().expect("TIMEOUT_S");
     let t = Instant::now();
-    let child = Command::new(&args[2]).args(&args[3..]).spawn().unwrap_or_else(|e| {
-        eprintln!("measure: {}: {e}", args[2]);
-        std::process::exit(127)
-    });
+    let child = Command::new(&args[2])
+        .args(&args[3..])
+        .spawn()
+        .unwrap_or_else(|e| {
+            eprintln!("measure: {}: {e}", args[2]);
+            std::process::exit(127)
+        });
     let pid = child.id() as i32;
     if timeout > 0.0 {
         std::thread::spawn(move || {
@@ -39,6 +45,10 @@ fn main() {
     let wall = t.elapsed().as_nanos();
     assert_eq!(r, pid, "wait4 failed");
     std::fs::write(&args[1], format!("{wall} {}\n", ru[4])).expect("write RESULT_FILE");
-    let code = if status & 0x7f == 0 { (status >> 8) & 0xff } else { 128 + (status & 0x7f) };
+    let code = if status & 0x7f == 0 {
+        (status >> 8) & 0xff
+    } else {
+        128 + (status & 0x7f)
+    };
     std::process::exit(code);
 }
