@@ -3,7 +3,8 @@
 # PostgreSQL and Neo4j on identical generated data, answers checked equal
 # before timing. Installs what the peers need first:
 #   - the Python packages of scripts/peers-requirements.txt, in a virtualenv
-#     (target/peers-venv, or $PEERS_VENV);
+#     (target/peers-venv, or $PEERS_VENV), the DuckDB CLI of the cold mode
+#     among them (the duckdb-cli wheel ships the binary);
 #   - Debian's PostgreSQL server when it is missing (needs root and apt);
 #   - Neo4j comes from scripts/neo4j-dev (Java + Maven, Maven Central).
 #
