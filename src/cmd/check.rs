@@ -1,6 +1,7 @@
 //! `lotgraph check`: integrity and mass-balance report. Lists over-consumed
-//! lots, negative on-hand per site, produced lots without inputs, mixed
-//! units among one output's inputs, and rows the ingest rejected for
+//! lots, negative on-hand per site, produced lots without inputs, lots
+//! whose shares fall back to the recorded basis (with the SKUs that lack
+//! `kg_per_uom`), yields outside a band, and rows the ingest rejected for
 //! pointing at unknown lots (shipments, returns, ...). `--strict` exits 1
 //! when anything is found; `--snapshot` first verifies the snapshot file's
 //! checksums.
@@ -8,7 +9,8 @@
 use super::{ReportFormat, WorkspaceArgs};
 use crate::Status;
 use crate::report::{Cell, TablesJson, Tabular, columns as col, fmt_num, open_output, write_json};
-use lotgraph_core::analytics::balance;
+use anyhow::bail;
+use lotgraph_core::analytics::balance::{self, YieldBand};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -22,6 +24,14 @@ pub struct Args {
     /// is an error (exit 2) naming the first damaged array.
     #[arg(long)]
     pub snapshot: bool,
+    /// Report produced lots whose yield (output mass / content input
+    /// mass) is below this: possible missing inputs.
+    #[arg(long, default_value_t = YieldBand::default().min)]
+    pub min_yield: f64,
+    /// Report produced lots whose yield is above this: possible
+    /// unrecorded losses or a wrong quantity.
+    #[arg(long, default_value_t = YieldBand::default().max)]
+    pub max_yield: f64,
     #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
     /// Where to write (`-` = stdout).
@@ -35,7 +45,8 @@ pub struct Args {
 const OVER_CONSUMED: &str = "over_consumed";
 const NEGATIVE_ON_HAND: &str = "negative_on_hand";
 const NO_INPUTS: &str = "produced_without_inputs";
-const MIXED_UNITS: &str = "mixed_units";
+const RECORDED_BASIS: &str = "recorded_basis";
+const YIELD_OUT_OF_BAND: &str = "yield_out_of_band";
 const UNKNOWN_LOT: &str = "unknown_lot_reference";
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
@@ -47,8 +58,19 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             snap.data_path().display()
         );
     }
+    let band = YieldBand {
+        min: args.min_yield,
+        max: args.max_yield,
+    };
+    if !(band.min.is_finite() && band.max.is_finite() && 0.0 <= band.min && band.min <= band.max) {
+        bail!(
+            "--min-yield {} and --max-yield {}: need 0 <= min <= max",
+            band.min,
+            band.max
+        );
+    }
     let ds = &snap.dataset;
-    let f = balance::check(ds, &snap.genealogy, &snap.balance);
+    let f = balance::check(ds, &snap.genealogy, &snap.balance, band);
     let mut t = Tabular::new(&[col::FINDING, col::LOT_ID, col::SITE_ID, col::DETAIL]);
     for (l, used) in &f.over_consumed {
         let lot = ds.lot(*l);
@@ -84,12 +106,28 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             Cell::text("origin produced, no consumption records"),
         ]);
     }
-    for (l, uoms) in &f.mixed_units {
+    for (l, skus) in &f.recorded_basis {
+        let names: Vec<&str> = skus.iter().map(|s| ds.products[s.ix()].sku.as_str()).collect();
         t.push(vec![
-            Cell::text(MIXED_UNITS),
+            Cell::text(RECORDED_BASIS),
             Cell::text(ds.lot_id(*l)),
             Cell::Text(None),
-            Cell::text(format!("inputs in {}", uoms.join(", "))),
+            Cell::text(format!("no kg_per_uom: {}", names.join(", "))),
+        ]);
+    }
+    for y in &f.yield_out_of_band {
+        t.push(vec![
+            Cell::text(YIELD_OUT_OF_BAND),
+            Cell::text(ds.lot_id(y.lot)),
+            Cell::Text(None),
+            Cell::text(format!(
+                "yield {:.4} = {} kg out / {} kg content in (band {}-{})",
+                y.ratio,
+                fmt_num(y.output_kg),
+                fmt_num(y.input_kg),
+                fmt_num(band.min),
+                fmt_num(band.max)
+            )),
         ]);
     }
     for r in snap.rejects()? {
@@ -107,7 +145,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         OVER_CONSUMED,
         NEGATIVE_ON_HAND,
         NO_INPUTS,
-        MIXED_UNITS,
+        RECORDED_BASIS,
+        YIELD_OUT_OF_BAND,
         UNKNOWN_LOT,
     ] {
         let is_kind = |c: &Cell| matches!(c, Cell::Text(Some(k)) if k == kind);

@@ -122,18 +122,20 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         way: super::trace::Way::Back,
         lot: complained.clone(),
         max_depth: None,
+        locate: false,
         format: TraceFormat::Tree,
         output: stdout.clone(),
         ws: ws.clone(),
     })?;
     say(
-        "Everything the suspect tahini lot went into",
-        &format!("lotgraph trace forward {suspect} --format table"),
+        "Everything the suspect tahini lot went into, and where every kilogram of it is now",
+        &format!("lotgraph trace forward {suspect} --format table --locate"),
     )?;
     super::trace::run(super::trace::Args {
         way: super::trace::Way::Forward,
         lot: suspect.clone(),
         max_depth: None,
+        locate: true,
         format: TraceFormat::Table,
         output: stdout.clone(),
         ws: ws.clone(),

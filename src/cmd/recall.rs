@@ -8,7 +8,7 @@
 use super::{WorkspaceArgs, find_lines, find_lot, find_site, find_supplier};
 use crate::Status;
 use crate::report::document::{Chart, Document, GraphNode};
-use crate::report::{Cell, Tabular, columns as col, fmt_num, json_number};
+use crate::report::{Cell, Tabular, columns as col, fmt_num, json_number, located};
 use crate::snapshot::Snapshot;
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -143,6 +143,8 @@ const LOT_COLUMNS: &[&str] = &[
     col::LOT_ID,
     col::SKU,
     col::SHARE,
+    col::SHARE_BASIS,
+    col::SEED_QUANTITY,
     col::QUANTITY,
     col::ON_HAND,
     col::IN_TRANSIT,
@@ -185,11 +187,33 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
     let ds = &snap.dataset;
     let mut lots = Tabular::new(LOT_COLUMNS);
     let mut json_lots = Vec::new();
+    // One unit among the seeds: the seed quantity is a number; several:
+    // an object by unit (a cell "12 kg; 3 ea" in tables).
+    let one_unit = r.located.len() <= 1;
     for l in &r.lots {
+        let basis = l.basis.map(|b| b.as_str());
+        let (seed_cell, seed_json) = if one_unit {
+            let q = l.seed_quantity.first().map_or(0.0, |(_, q)| *q);
+            (Cell::Num(Some(q)), json_number(q))
+        } else {
+            let text: Vec<String> = l
+                .seed_quantity
+                .iter()
+                .map(|(u, q)| format!("{} {u}", fmt_num(*q)))
+                .collect();
+            let obj: Map<String, Value> = l
+                .seed_quantity
+                .iter()
+                .map(|(u, q)| (u.clone(), json_number(*q)))
+                .collect();
+            (Cell::text(text.join("; ")), Value::Object(obj))
+        };
         lots.push(vec![
             Cell::text(ds.lot_id(l.lot)),
             Cell::text(&ds.product_of(l.lot).sku),
             Cell::Share(l.share),
+            Cell::opt(basis),
+            seed_cell,
             Cell::Num(Some(l.quantity)),
             Cell::Num(Some(l.on_hand)),
             Cell::Num(Some(l.in_transit)),
@@ -207,6 +231,8 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
             "lot_id": ds.lot_id(l.lot),
             "sku": ds.product_of(l.lot).sku,
             "share": l.share,
+            "share_basis": basis,
+            "seed_quantity": seed_json,
             "quantity": json_number(l.quantity),
             "on_hand": json_number(l.on_hand),
             "in_transit": json_number(l.in_transit),
@@ -252,6 +278,14 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
             json!({"on_hand": json_number(t.on_hand), "in_transit": json_number(t.in_transit), "delivered": json_number(t.delivered)}),
         );
     }
+    let mut located_json = Map::new();
+    let mut located_t = Tabular::new(located::PLACE_COLUMNS);
+    for (u, l) in &r.located {
+        located_json.insert(u.clone(), located::json(ds, u, l));
+        for row in located::table(ds, u, l).rows {
+            located_t.push(row);
+        }
+    }
     let seeds: Vec<&str> = r.seeds.iter().map(|l| ds.lot_id(*l)).collect();
     let json = json!({
         "seeds": seeds,
@@ -265,6 +299,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
         },
         "min_share": min_share,
         "below_min_share": r.below_min_share,
+        "located": located_json,
         "elapsed_ms": ms,
     });
     let units: Vec<String> = r
@@ -297,6 +332,9 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
         ),
         format!("Simulated in {ms:.2} ms."),
     ];
+    for (u, l) in &r.located {
+        notes.push(format!("Where it is now: {}.", located::sentence(ds, u, l)));
+    }
     if r.below_min_share > 0 {
         notes.push(format!(
             "{} more lot(s) carry less than {min_share} of the seed set and are not listed.",
@@ -331,6 +369,7 @@ fn simulate_document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> Do
             ("lots".into(), lots),
             ("customers".into(), customers),
             ("totals by unit of measure".into(), by_uom_t),
+            ("where the seeds are now".into(), located_t),
         ],
         charts: vec![
             Chart::Genealogy {

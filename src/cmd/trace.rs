@@ -5,6 +5,7 @@ use super::WorkspaceArgs;
 use crate::Status;
 use crate::report::open_output;
 use crate::report::trace::{TraceFormat, TraceReport};
+use lotgraph_core::analytics::locate::locate_with;
 use lotgraph_core::{Direction, Tracer};
 use std::io::Write;
 use std::path::PathBuf;
@@ -38,6 +39,11 @@ pub struct Args {
     /// always computed over the whole genealogy).
     #[arg(long)]
     pub max_depth: Option<u32>,
+    /// Forward traces: also say where every unit of the lot is now (on
+    /// hand per site, in transit, delivered per customer, inside which
+    /// lots), with the part the records cannot place.
+    #[arg(long)]
+    pub locate: bool,
     #[arg(long, short, value_enum, default_value_t = TraceFormat::Tree)]
     pub format: TraceFormat,
     /// Where to write (`-` = stdout).
@@ -52,7 +58,24 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let root = super::find_lot(&snap, &args.ws, &args.lot)?;
     let mut tracer = Tracer::new(&snap.genealogy);
     let trace = tracer.trace(&snap.dataset, root, args.way.into(), args.max_depth);
-    let report = TraceReport::new(&snap.dataset, &snap.genealogy, &trace, args.max_depth);
+    let located = match (args.way, args.locate) {
+        (Way::Forward, _) => Some(locate_with(
+            &mut tracer,
+            &snap.dataset,
+            &snap.balance,
+            &[root],
+        )),
+        (Way::Back, true) => anyhow::bail!("--locate goes with `trace forward`"),
+        (Way::Back, false) => None,
+    };
+    let report = TraceReport::new(
+        &snap.dataset,
+        &snap.genealogy,
+        &trace,
+        args.max_depth,
+        located.as_ref(),
+        args.locate,
+    );
     let mut out = open_output(&args.output)?;
     report.write(args.format, &mut *out)?;
     out.flush()?;

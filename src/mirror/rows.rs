@@ -5,21 +5,27 @@
 //!
 //! Graph model (see the README):
 //! - `(:Supplier {supplier_id})`, `(:Site {site_id})`, `(:Product {sku})`,
-//!   `(:Customer {customer_id})`, `(:Lot {lot_id, ..., input_total})`;
+//!   `(:Customer {customer_id})`, `(:Lot {lot_id, ..., share_basis,
+//!   content_total})`;
 //! - `(:Supplier)-[:SUPPLIED]->(:Lot)`, `(:Lot)-[:OF_PRODUCT]->(:Product)`;
-//! - `(:Lot)-[:CONSUMED_INTO {quantity}]->(:Lot)`, one per (input, output)
-//!   pair with parallel consumption rows summed, as in the engine's CSR;
+//! - `(:Lot)-[:CONSUMED_INTO {quantity, mass, pack_total}]->(:Lot)`, one per
+//!   (input, output) pair with parallel consumption rows summed, as in the
+//!   engine's CSR;
 //! - `(:Lot)-[:SHIPPED {shipment_id, quantity, status, shipped_on,
 //!   delivered_on, from_site_id}]->(:Site|:Customer)`;
 //! - `(:Return {return_id, ...})-[:RETURN_OF]->(:Lot)` and
 //!   `(:Inspection {inspection_id, ...})-[:INSPECTION_OF]->(:Lot)`.
 //!
-//! `input_total` (Σ of a lot's input quantities) makes the share fraction
-//! of an edge a property lookup in Cypher: q / endNode(r).input_total.
+//! The share weight of an edge (record-format.md, "Shares") is computed in
+//! Cypher from properties: a packaging edge carries `pack_total` (Σ of the
+//! output's inputs of that packaging SKU) and weighs quantity / pack_total;
+//! a content edge weighs mass / content_total of its output on a `mass`
+//! basis and quantity / content_total on a `recorded` one. `mass` is the
+//! quantity times the input SKU's kg per unit (null when unknown).
 
 use chrono::NaiveDate;
 use lotgraph_core::Genealogy;
-use lotgraph_core::model::{Dataset, Destination, LotIx};
+use lotgraph_core::model::{Category, Dataset, Destination, LotIx};
 use neo4rs::{BoltMap, BoltType};
 
 /// What a row is: a node label or relationship type of the mirror.
@@ -236,8 +242,8 @@ impl Check {
 pub struct Rows<'a> {
     ds: &'a Dataset,
     g: &'a Genealogy,
-    /// Distinct (input, output) pairs with summed quantities.
-    pairs: Vec<(LotIx, LotIx, f64)>,
+    /// Distinct (input, output) pairs with summed quantities and weights.
+    pairs: Vec<(LotIx, LotIx, f64, f64)>,
     /// Lots with a supplier (origin supplied).
     supplied: Vec<LotIx>,
 }
@@ -248,8 +254,8 @@ impl<'a> Rows<'a> {
         let mut pairs = Vec::with_capacity(g.edge_count());
         for i in 0..ds.lots.len() {
             let l = LotIx::from_ix(i);
-            for (o, q) in g.outputs().edges(l) {
-                pairs.push((l, o, q));
+            for (o, q, w) in g.outputs().weighted_edges(l) {
+                pairs.push((l, o, q, w));
             }
         }
         let supplied = (0..ds.lots.len())
@@ -304,7 +310,7 @@ impl<'a> Rows<'a> {
             Set::Lot | Set::OfProduct => ds.lots.id.get(i).to_string(),
             Set::Supplied => self.lot_id(self.supplied[i]).to_string(),
             Set::ConsumedInto => {
-                let (a, b, _) = self.pairs[i];
+                let (a, b, _, _) = self.pairs[i];
                 join_key(self.lot_id(a), self.lot_id(b))
             }
             Set::Shipped => {
@@ -384,7 +390,11 @@ impl<'a> Rows<'a> {
                     ("uom", Val::opt_str(ds.product_of(l).uom.as_deref())),
                     ("unit_cost", Val::opt_num(x.unit_cost)),
                     ("status", s(x.status.as_str())),
-                    ("input_total", Val::Num(self.g.input_total(l))),
+                    (
+                        "share_basis",
+                        Val::opt_str(self.g.basis(l).map(|b| b.as_str())),
+                    ),
+                    ("content_total", Val::Num(self.g.content_total(l))),
                 ]
             }
             Set::Supplied => {
@@ -402,11 +412,18 @@ impl<'a> Rows<'a> {
                 ]
             }
             Set::ConsumedInto => {
-                let (a, b, q) = self.pairs[i];
+                let (a, b, q, w) = self.pairs[i];
+                let input = ds.product_of(a);
+                let is_packaging = input.category == Some(Category::Packaging);
                 vec![
                     ("input_lot_id", s(self.lot_id(a))),
                     ("output_lot_id", s(self.lot_id(b))),
                     ("quantity", Val::Num(q)),
+                    ("mass", Val::opt_num(input.kg_per_uom.map(|kg| q * kg))),
+                    (
+                        "pack_total",
+                        Val::opt_num((is_packaging && w > 0.0).then(|| q / w)),
+                    ),
                 ]
             }
             Set::Shipped => {

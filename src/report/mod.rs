@@ -6,6 +6,7 @@
 pub mod columns;
 pub mod document;
 pub mod html;
+pub mod located;
 pub mod trace;
 
 use anyhow::Context;

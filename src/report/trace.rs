@@ -3,7 +3,9 @@
 //! Graphviz DOT / Mermaid pictures of the traced sub-genealogy.
 
 use super::columns as col;
+use super::located;
 use super::{Cell, Tabular, fmt_num, json_number, sanitize, write_json};
+use lotgraph_core::analytics::locate::Located;
 use lotgraph_core::model::{Dataset, Destination, LotIx, Origin};
 use lotgraph_core::{Direction, Genealogy, Trace};
 use serde_json::{Map, Value, json};
@@ -40,6 +42,11 @@ pub struct TraceReport<'a> {
     /// Forward traces only: customers that received the root or any listed
     /// lot, with quantities, sorted by id.
     pub customers: Option<Vec<(String, f64)>>,
+    /// Forward traces only: where the root's units are now (its traced
+    /// quantity in every lot is taken from here).
+    located: Option<&'a Located>,
+    /// Print the located split (`--locate`)?
+    show_located: bool,
 }
 
 const TRACE_COLUMNS: &[&str] = &[
@@ -47,6 +54,23 @@ const TRACE_COLUMNS: &[&str] = &[
     col::SKU,
     col::DEPTH,
     col::SHARE,
+    col::SHARE_BASIS,
+    col::ORIGIN,
+    col::QUANTITY,
+    col::UOM,
+    col::PRODUCED_ON,
+    col::RECEIVED_ON,
+    col::SUPPLIER_ID,
+];
+
+/// Forward traces add the traced quantity of the root in each lot.
+const FORWARD_COLUMNS: &[&str] = &[
+    col::LOT_ID,
+    col::SKU,
+    col::DEPTH,
+    col::SHARE,
+    col::SHARE_BASIS,
+    col::SEED_QUANTITY,
     col::ORIGIN,
     col::QUANTITY,
     col::UOM,
@@ -56,14 +80,25 @@ const TRACE_COLUMNS: &[&str] = &[
 ];
 
 impl<'a> TraceReport<'a> {
-    /// Collects the report of `trace`, traced with `max_depth`.
+    /// Collects the report of `trace`, traced with `max_depth`; `located`
+    /// (forward traces) gives each lot's traced quantity of the root and,
+    /// with `show_located`, the split of the root over its resting places.
     pub fn new(
         ds: &'a Dataset,
         g: &'a Genealogy,
         trace: &'a Trace,
         max_depth: Option<u32>,
+        located: Option<&'a Located>,
+        show_located: bool,
     ) -> Self {
-        let mut rows = Tabular::new(TRACE_COLUMNS);
+        let traced: HashMap<LotIx, f64> = located
+            .map(|l| l.traced.iter().copied().collect())
+            .unwrap_or_default();
+        let mut rows = Tabular::new(if located.is_some() {
+            FORWARD_COLUMNS
+        } else {
+            TRACE_COLUMNS
+        });
         let mut suppliers: Vec<String> = Vec::new();
         let mut add_supplier = |l: LotIx| {
             if let (Origin::Supplied, Some(s)) = (ds.lot(l).origin, ds.supplier_id_of(l)) {
@@ -74,11 +109,17 @@ impl<'a> TraceReport<'a> {
         for t in &trace.lots {
             let lot = ds.lot(t.lot);
             add_supplier(t.lot);
-            rows.push(vec![
+            let mut row = vec![
                 Cell::text(lot.id),
                 Cell::text(&ds.product_of(t.lot).sku),
                 Cell::Int(u64::from(t.depth)),
                 Cell::Share(t.share),
+                Cell::opt(g.basis(t.lot).map(|b| b.as_str())),
+            ];
+            if located.is_some() {
+                row.push(Cell::Num(Some(traced.get(&t.lot).copied().unwrap_or(0.0))));
+            }
+            row.extend([
                 Cell::text(lot.origin.as_str()),
                 Cell::Num(Some(lot.quantity)),
                 Cell::opt(ds.product_of(t.lot).uom.as_deref()),
@@ -86,6 +127,7 @@ impl<'a> TraceReport<'a> {
                 Cell::Date(lot.received_on),
                 Cell::opt(ds.supplier_id_of(t.lot)),
             ]);
+            rows.push(row);
         }
         suppliers.sort();
         suppliers.dedup();
@@ -120,6 +162,8 @@ impl<'a> TraceReport<'a> {
             rows,
             suppliers,
             customers,
+            located,
+            show_located,
         }
     }
 
@@ -128,6 +172,15 @@ impl<'a> TraceReport<'a> {
         let mut m = Map::new();
         m.insert("root".into(), json!(self.ds.lot_id(self.trace.root)));
         m.insert("direction".into(), json!(self.trace.direction.as_str()));
+        let root = self.trace.root;
+        m.insert(
+            "root_share_basis".into(),
+            json!(self.g.basis(root).map(|b| b.as_str())),
+        );
+        if let Some(l) = self.located {
+            m.insert("seed_quantity".into(), json_number(l.seed_quantity));
+            m.insert("seed_uom".into(), json!(self.ds.uom_of(root)));
+        }
         m.insert("lots".into(), self.rows.json_rows());
         m.insert("suppliers".into(), json!(self.suppliers));
         if let Some(c) = &self.customers {
@@ -136,6 +189,12 @@ impl<'a> TraceReport<'a> {
                 .map(|(id, q)| json!({col::CUSTOMER_ID: id, col::QUANTITY: json_number(*q)}))
                 .collect();
             m.insert("customers".into(), Value::Array(rows));
+        }
+        if let (Some(l), true) = (self.located, self.show_located) {
+            m.insert(
+                "located".into(),
+                located::json(self.ds, self.ds.uom_of(root), l),
+            );
         }
         Value::Object(m)
     }
@@ -188,6 +247,11 @@ impl<'a> TraceReport<'a> {
                 }
             )?;
         }
+        if let (Some(l), true) = (self.located, self.show_located) {
+            let uom = self.ds.uom_of(self.trace.root);
+            writeln!(w, "\nwhere it is now: {}\n", located::sentence(self.ds, uom, l))?;
+            located::table(self.ds, uom, l).write_table(w)?;
+        }
         Ok(())
     }
 
@@ -220,10 +284,14 @@ impl<'a> TraceReport<'a> {
         };
         writeln!(
             w,
-            "{}  quantity {} {}",
+            "{}  quantity {} {}{}",
             self.describe(root),
             fmt_num(ds.lot(root).quantity),
-            ds.uom_of(root)
+            ds.uom_of(root),
+            match (self.trace.direction, self.g.basis(root)) {
+                (Direction::Upstream, Some(b)) => format!("  (shares on a {} basis)", b.as_str()),
+                _ => String::new(),
+            }
         )?;
         let limit = self.max_depth.unwrap_or(u32::MAX);
         // Remaining depth budget each lot was expanded with: a later, shallower

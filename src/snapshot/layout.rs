@@ -15,6 +15,7 @@ use lotgraph_core::analytics::balance::Balance;
 use lotgraph_core::graph::Csr;
 use lotgraph_core::model::*;
 use lotgraph_core::store::{Col, Master, NO_CODE, NO_IX, StrCol};
+use lotgraph_core::units::Unit;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -70,6 +71,8 @@ impl MasterCols {
             p.iter().map(|x| x.category.map(|k| k.code())),
         );
         m.str("products.uom", p.iter().map(|x| x.uom.as_deref()));
+        m.code("products.unit", p.iter().map(|x| x.unit.map(|u| u.code())));
+        m.f64("products.kg_per_uom", p.iter().map(|x| x.kg_per_uom));
         m.u32(
             "products.shelf_life_days",
             p.iter().map(|x| x.shelf_life_days),
@@ -182,14 +185,16 @@ pub fn write_arrays(
     w.str("inspections.defect", &i.defect);
     w.col("inspections.by_lot.offsets", &by_insp.offsets);
     w.col("inspections.by_lot.rows", &by_insp.rows);
-    let (inputs, outputs, input_total) = g.parts();
+    let (inputs, outputs, basis, content_total) = g.parts();
     for (name, csr) in [("inputs", inputs), ("outputs", outputs)] {
-        let (o, t, q) = csr.parts();
+        let (o, t, q, wt) = csr.parts();
         w.col(&format!("g.{name}.offsets"), o);
         w.col(&format!("g.{name}.targets"), t);
         w.col(&format!("g.{name}.quantities"), q);
+        w.col(&format!("g.{name}.weights"), wt);
     }
-    w.col("g.input_total", input_total);
+    w.col("g.basis", basis);
+    w.col("g.content_total", content_total);
     w.col("bal.consumed", &bal.consumed);
     w.col("bal.to_customers", &bal.to_customers);
     w.col("bal.in_transit", &bal.in_transit);
@@ -296,9 +301,15 @@ pub fn open_arrays(m: &MappedFile) -> Result<Opened, SnapshotError> {
             m.col(&format!("g.{name}.offsets"))?,
             m.col(&format!("g.{name}.targets"))?,
             m.col(&format!("g.{name}.quantities"))?,
+            m.col(&format!("g.{name}.weights"))?,
         ))
     };
-    let genealogy = Genealogy::from_parts(csr("inputs")?, csr("outputs")?, m.col("g.input_total")?);
+    let genealogy = Genealogy::from_parts(
+        csr("inputs")?,
+        csr("outputs")?,
+        m.col("g.basis")?,
+        m.col("g.content_total")?,
+    );
     let balance = Balance {
         consumed: m.col("bal.consumed")?,
         to_customers: m.col("bal.to_customers")?,
@@ -410,10 +421,11 @@ fn check_derived(
     bal: &Balance,
 ) -> Result<(), SnapshotError> {
     let n = ds.lots.len();
-    let (inputs, outputs, input_total) = g.parts();
-    let per_lot: [(&str, usize, usize); 14] = [
+    let (inputs, outputs, basis, content_total) = g.parts();
+    let per_lot: [(&str, usize, usize); 15] = [
         ("lots.order", ds.lot_order_col().len(), n),
-        ("g.input_total", input_total.len(), n),
+        ("g.basis", basis.len(), n),
+        ("g.content_total", content_total.len(), n),
         ("g.inputs.offsets", inputs.parts().0.len(), n + 1),
         ("g.outputs.offsets", outputs.parts().0.len(), n + 1),
         ("bal.consumed", bal.consumed.len(), n),
@@ -439,7 +451,7 @@ fn check_derived(
             n + 1,
         ),
     ];
-    let rows: [(&str, usize, usize); 5] = [
+    let rows: [(&str, usize, usize); 7] = [
         (
             "g.inputs.quantities",
             inputs.parts().2.len(),
@@ -448,6 +460,16 @@ fn check_derived(
         (
             "g.outputs.quantities",
             outputs.parts().2.len(),
+            outputs.edge_count(),
+        ),
+        (
+            "g.inputs.weights",
+            inputs.parts().3.len(),
+            inputs.edge_count(),
+        ),
+        (
+            "g.outputs.weights",
+            outputs.parts().3.len(),
             outputs.edge_count(),
         ),
         (
@@ -510,11 +532,13 @@ fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
             })
             .collect()
     });
-    let (sku, name, cat, uom, shelf, cost, implicit) = (
+    let (sku, name, cat, uom, unit, kg, shelf, cost, implicit) = (
         m.str("products.sku")?,
         m.str("products.name")?,
         m.col::<u8>("products.category")?,
         m.str("products.uom")?,
+        m.col::<u8>("products.unit")?,
+        m.col::<f64>("products.kg_per_uom")?,
         m.col::<u32>("products.shelf_life_days")?,
         m.col::<f64>("products.unit_cost")?,
         m.col::<u8>("products.implicit")?,
@@ -526,6 +550,8 @@ fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
                 name: owned(name.get_opt(i)),
                 category: cat.get(i).and_then(|k| code(*k, Category::from_code)),
                 uom: owned(uom.get_opt(i)),
+                unit: unit.get(i).and_then(|u| code(*u, Unit::from_code)),
+                kg_per_uom: kg.get(i).and_then(|v| num(*v)).filter(|v| *v > 0.0),
                 shelf_life_days: shelf.get(i).and_then(|v| ix(*v)),
                 unit_cost: cost.get(i).and_then(|v| num(*v)),
                 implicit: implicit.get(i).is_some_and(|v| *v == 1),

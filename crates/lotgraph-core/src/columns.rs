@@ -12,6 +12,7 @@ pub const CATEGORY: &str = "category";
 pub const UOM: &str = "uom";
 pub const SHELF_LIFE_DAYS: &str = "shelf_life_days";
 pub const UNIT_COST: &str = "unit_cost";
+pub const KG_PER_UOM: &str = "kg_per_uom";
 pub const CUSTOMER_ID: &str = "customer_id";
 pub const CONTACT: &str = "contact";
 pub const LOT_ID: &str = "lot_id";

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod model;
 pub mod store;
 pub mod tables;
+pub mod units;
 
 pub use graph::{Direction, Genealogy, GraphError, Trace, TraceLot, Tracer};
 pub use model::{Dataset, LotIx};

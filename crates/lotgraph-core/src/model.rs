@@ -6,6 +6,7 @@
 //! the enums here mirror its enum columns one variant per allowed value.
 
 use crate::store::{Col, Master, StrCol};
+use crate::units::Unit;
 use chrono::NaiveDate;
 use std::sync::OnceLock;
 
@@ -241,7 +242,13 @@ pub struct Product {
     pub sku: String,
     pub name: Option<String>,
     pub category: Option<Category>,
+    /// The unit as written (trimmed); see `unit` for the parsed one.
     pub uom: Option<String>,
+    /// `uom` parsed against the unit table; `None` when empty or unknown.
+    pub unit: Option<Unit>,
+    /// Mass of one unit in kg: the recorded `kg_per_uom`, else implied by
+    /// a mass unit, else unknown (`units::kg_per_unit`).
+    pub kg_per_uom: Option<f64>,
     pub shelf_life_days: Option<u32>,
     pub unit_cost: Option<f64>,
     /// Created because a lot referenced an SKU missing from products.csv.
@@ -392,7 +399,15 @@ impl FileKind {
         match self {
             FileKind::Suppliers => &[SUPPLIER_ID, NAME, COUNTRY],
             FileKind::Sites => &[SITE_ID, NAME, KIND, REGION],
-            FileKind::Products => &[SKU, NAME, CATEGORY, UOM, SHELF_LIFE_DAYS, UNIT_COST],
+            FileKind::Products => &[
+                SKU,
+                NAME,
+                CATEGORY,
+                UOM,
+                SHELF_LIFE_DAYS,
+                UNIT_COST,
+                KG_PER_UOM,
+            ],
             FileKind::Customers => &[CUSTOMER_ID, NAME, KIND, REGION, CONTACT],
             FileKind::Lots => &[
                 LOT_ID,

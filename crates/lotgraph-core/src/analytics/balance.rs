@@ -9,8 +9,8 @@
 //! - an internal transfer adds to its destination only once delivered;
 //!   until then it counts as in transit.
 
-use crate::graph::Genealogy;
-use crate::model::{Dataset, Destination, LotIx, Origin, ShipmentStatus, SiteIx};
+use crate::graph::{Genealogy, ShareBasis};
+use crate::model::{Category, Dataset, Destination, LotIx, Origin, ShipmentStatus, SiteIx, SkuIx};
 use crate::store::{Col, NO_IX};
 use crate::tables::Groups;
 
@@ -195,6 +195,58 @@ fn exceeds(a: f64, b: f64) -> bool {
     a - b > QTY_EPS * b.abs().max(1.0)
 }
 
+/// The yield band outside which `check` reports a produced lot: output
+/// mass / content input mass below `min` suggests unrecorded inputs (a
+/// genealogy gap), above `max` unrecorded losses or a wrong quantity.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct YieldBand {
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Default for YieldBand {
+    /// 0.5 to 1.5, documented in docs/record-format.md.
+    fn default() -> Self {
+        YieldBand { min: 0.5, max: 1.5 }
+    }
+}
+
+impl YieldBand {
+    /// Is `y` inside the band (bounds included)?
+    pub fn contains(self, y: f64) -> bool {
+        (self.min..=self.max).contains(&y)
+    }
+}
+
+/// The yield of a produced lot whose masses are all known.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Yield {
+    pub lot: LotIx,
+    /// quantity × kg per unit of the lot's SKU.
+    pub output_kg: f64,
+    /// Σ of its content inputs' masses.
+    pub input_kg: f64,
+    /// output_kg / input_kg.
+    pub ratio: f64,
+}
+
+/// The yield of `lot`: `None` unless its step is on a mass basis with
+/// content inputs and its own SKU's kg per unit is known. O(1).
+pub fn yield_of(ds: &Dataset, g: &Genealogy, lot: LotIx) -> Option<Yield> {
+    let input_kg = g.content_total(lot);
+    if g.basis(lot) != Some(ShareBasis::Mass) || input_kg <= 0.0 {
+        return None;
+    }
+    let kg = ds.product_of(lot).kg_per_uom?;
+    let output_kg = ds.lots.quantity.get(lot.ix())? * kg;
+    Some(Yield {
+        lot,
+        output_kg,
+        input_kg,
+        ratio: output_kg / input_kg,
+    })
+}
+
 /// Integrity and mass-balance findings (`lotgraph check`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Findings {
@@ -204,8 +256,11 @@ pub struct Findings {
     pub negative_on_hand: Vec<Stock>,
     /// Produced lots with no recorded inputs.
     pub produced_without_inputs: Vec<LotIx>,
-    /// Output lots whose inputs are in different units: (output, sorted uoms).
-    pub mixed_units: Vec<(LotIx, Vec<String>)>,
+    /// Lots whose shares are on the recorded basis: (lot, the SKUs of its
+    /// content inputs that lack a kg per unit, sorted by SKU index).
+    pub recorded_basis: Vec<(LotIx, Vec<SkuIx>)>,
+    /// Produced lots whose yield is outside the band.
+    pub yield_out_of_band: Vec<Yield>,
 }
 
 impl Findings {
@@ -214,12 +269,13 @@ impl Findings {
         self.over_consumed.is_empty()
             && self.negative_on_hand.is_empty()
             && self.produced_without_inputs.is_empty()
-            && self.mixed_units.is_empty()
+            && self.recorded_basis.is_empty()
+            && self.yield_out_of_band.is_empty()
     }
 }
 
-/// Runs every integrity check. O(lots + records).
-pub fn check(ds: &Dataset, g: &Genealogy, b: &Balance) -> Findings {
+/// Runs every integrity check, yields against `band`. O(lots + records).
+pub fn check(ds: &Dataset, g: &Genealogy, b: &Balance, band: YieldBand) -> Findings {
     let mut f = Findings::default();
     // Columns, not decoded rows: this runs over every lot of the snapshot.
     let produced = Origin::Produced.code();
@@ -234,19 +290,27 @@ pub fn check(ds: &Dataset, g: &Genealogy, b: &Balance) -> Findings {
         if origin == produced && inputs.is_empty() {
             f.produced_without_inputs.push(ix);
         }
-        if inputs.len() > 1 {
-            // An unknown unit ("") is not a unit: it cannot be "mixed".
-            let mut uoms: Vec<&str> = inputs
-                .iter()
-                .map(|l| ds.uom_of(*l))
-                .filter(|u| !u.is_empty())
-                .collect();
-            uoms.sort_unstable();
-            uoms.dedup();
-            if uoms.len() > 1 {
-                f.mixed_units
-                    .push((ix, uoms.into_iter().map(str::to_string).collect()));
+        match g.basis(ix) {
+            Some(ShareBasis::Recorded) => {
+                let mut lacking: Vec<SkuIx> = inputs
+                    .iter()
+                    .filter_map(|l| lots.sku.get(l.ix()).copied())
+                    .filter(|s| {
+                        ds.products.get(s.ix()).is_some_and(|p| {
+                            p.category != Some(Category::Packaging) && p.kg_per_uom.is_none()
+                        })
+                    })
+                    .collect();
+                lacking.sort_unstable();
+                lacking.dedup();
+                f.recorded_basis.push((ix, lacking));
             }
+            Some(ShareBasis::Mass) => {
+                if let Some(y) = yield_of(ds, g, ix).filter(|y| !band.contains(y.ratio)) {
+                    f.yield_out_of_band.push(y);
+                }
+            }
+            None => {}
         }
     }
     f.negative_on_hand = b.all_stock().filter(|s| s.on_hand < 0.0).collect();

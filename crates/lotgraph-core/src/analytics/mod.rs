@@ -2,6 +2,7 @@
 
 pub mod balance;
 pub mod investigate;
+pub mod locate;
 pub mod recall;
 pub mod returns;
 pub mod stats;

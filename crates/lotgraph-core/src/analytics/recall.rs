@@ -9,8 +9,9 @@
 //! customers and totals are computed over the listed lots only.
 
 use super::balance::Balance;
+use super::locate::{Located, by_unit, locate_with};
 use super::suppliers::Window;
-use crate::graph::{Direction, Genealogy, Tracer};
+use crate::graph::{Direction, Genealogy, ShareBasis, Tracer};
 use crate::model::{CustomerIx, Dataset, Destination, LineIx, LotIx, Origin, SiteIx, SupplierIx};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -76,6 +77,12 @@ pub struct RecallLot {
     pub share: f64,
     /// Fewest steps from a seed.
     pub depth: u32,
+    /// The basis of the lot's own step (`None` without inputs).
+    pub basis: Option<ShareBasis>,
+    /// Per unit of the seeds (sorted), how much of the seeds of that unit
+    /// the lot contains (the traced quantity, summed over those seeds).
+    /// Units whose seeds do not reach the lot are left out.
+    pub seed_quantity: Vec<(String, f64)>,
     pub quantity: f64,
     /// On hand over all sites.
     pub on_hand: f64,
@@ -118,6 +125,9 @@ pub struct Recall {
     pub below_min_share: usize,
     pub value: f64,
     pub by_uom: BTreeMap<String, UomTotals>,
+    /// Per unit of the seeds (sorted by unit): where the seeds of that
+    /// unit are now, over every lot reached (not only the listed ones).
+    pub located: Vec<(String, Located)>,
 }
 
 /// Simulates recalling `seeds`. O(lots) to set up a tracer, then
@@ -174,6 +184,17 @@ pub fn simulate_with(
     tracer.walk(seeds, Direction::Downstream, |l, d, s| {
         reached.push((l, d, s))
     });
+    let located: Vec<(String, Located)> = by_unit(ds, seeds)
+        .into_iter()
+        .map(|(u, group)| {
+            let l = locate_with(tracer, ds, bal, &group);
+            (u, l)
+        })
+        .collect();
+    let traced: Vec<std::collections::HashMap<LotIx, f64>> = located
+        .iter()
+        .map(|(_, l)| l.traced.iter().copied().collect())
+        .collect();
     let mut lots = Vec::new();
     let mut below = 0;
     let mut by_uom: BTreeMap<String, UomTotals> = BTreeMap::new();
@@ -194,10 +215,17 @@ pub fn simulate_with(
         t.on_hand += on_hand;
         t.in_transit += in_transit;
         t.delivered += delivered;
+        let seed_quantity = located
+            .iter()
+            .zip(&traced)
+            .filter_map(|((u, _), t)| t.get(&l).map(|q| (u.clone(), *q)))
+            .collect();
         lots.push(RecallLot {
             lot: l,
             share,
             depth,
+            basis: tracer.genealogy().basis(l),
+            seed_quantity,
             quantity: ds.lot(l).quantity,
             on_hand,
             on_hand_by_site: stock
@@ -247,5 +275,6 @@ pub fn simulate_with(
         below_min_share: below,
         value,
         by_uom,
+        located,
     }
 }

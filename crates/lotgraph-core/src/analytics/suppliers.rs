@@ -63,8 +63,8 @@ pub fn attribute(g: &Genealogy, order: &[LotIx], x: &[f64]) -> Vec<f64> {
     let mut r = x.to_vec();
     for &v in order.iter().rev() {
         let mut acc = 0.0;
-        for (o, q) in g.outputs().edges(v) {
-            acc += r[o.ix()] * g.fraction(q, o);
+        for (o, _, w) in g.outputs().weighted_edges(v) {
+            acc += r[o.ix()] * w;
         }
         r[v.ix()] += acc;
     }

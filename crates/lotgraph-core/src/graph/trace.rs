@@ -81,6 +81,11 @@ impl<'g> Tracer<'g> {
         }
     }
 
+    /// The genealogy this tracer walks.
+    pub fn genealogy(&self) -> &'g Genealogy {
+        self.g
+    }
+
     /// Number of lots of the genealogy this tracer walks.
     pub fn lot_count(&self) -> usize {
         self.depth.len()
@@ -116,12 +121,80 @@ impl<'g> Tracer<'g> {
         dir: Direction,
         mut visit: impl FnMut(LotIx, u32, f64),
     ) {
-        let g = self.g;
+        let next = self.closure(roots, dir);
+        // 3. Kahn's order from the roots, propagating shares. Seeds reached
+        //    from other seeds stay at 1 (the seed set is all recalled).
+        for &r in roots {
+            self.weight[r.ix()] = 1.0;
+        }
+        self.propagate(next, |t, v, w, _, edge_weight| {
+            if t.depth[w.ix()] != 1 {
+                t.weight[w.ix()] += t.weight[v.ix()] * edge_weight;
+            }
+        });
+        for &v in &self.touched {
+            visit(v, self.depth[v.ix()] - 1, self.weight[v.ix()].min(1.0));
+        }
+        self.reset();
+    }
+
+    /// The traced quantity of record-format.md: for every lot L of the
+    /// downstream closure of `seeds` (seeds included), Σ over the seeds S
+    /// of tq(S→L), the amount of S contained in L in S's own unit
+    /// (tq(S→S) = quantity(S); tq(S→L) = Σ over inputs i of L of
+    /// tq(S→i) × q(i→L) / quantity(i)). Give seeds of one unit at a time:
+    /// the sum is additive over seeds, so a seed downstream of another adds
+    /// its own quantity to what it carries of the other.
+    ///
+    /// Calls `visit(lot, depth, tq)` for every lot of the closure.
+    /// O(closure lots + closure edges); no errors.
+    ///
+    /// ```
+    /// use lotgraph_core::{Genealogy, LotIx, Tracer};
+    /// // A (0, 100 kg) and B (1) mixed 40 + 20 into M (2, 60 kg);
+    /// // F (3) = 30 kg of M + 10 kg of A.
+    /// let g = Genealogy::build(4, [
+    ///     (LotIx(0), LotIx(2), 40.0), (LotIx(1), LotIx(2), 20.0),
+    ///     (LotIx(2), LotIx(3), 30.0), (LotIx(0), LotIx(3), 10.0),
+    /// ]);
+    /// let quantity = [100.0, 50.0, 60.0, 100.0];
+    /// let mut t = Tracer::new(&g);
+    /// let mut tq = vec![0.0; 4];
+    /// t.traced_quantities(&[LotIx(0)], |l| quantity[l.ix()], |l, _, q| tq[l.ix()] = q);
+    /// // 40 kg of A in M; F holds 10 kg directly and half of M's 40.
+    /// assert_eq!(tq, vec![100.0, 0.0, 40.0, 30.0]);
+    /// ```
+    pub fn traced_quantities(
+        &mut self,
+        seeds: &[LotIx],
+        quantity: impl Fn(LotIx) -> f64,
+        mut visit: impl FnMut(LotIx, u32, f64),
+    ) {
+        let next = self.closure(seeds, Direction::Downstream);
+        // Set, not added: a seed listed twice counts once.
+        for &s in seeds {
+            self.weight[s.ix()] = quantity(s);
+        }
+        self.propagate(next, |t, v, w, q, _| {
+            let qv = quantity(v);
+            if qv > 0.0 {
+                t.weight[w.ix()] += t.weight[v.ix()] * q / qv;
+            }
+        });
+        for &v in &self.touched {
+            visit(v, self.depth[v.ix()] - 1, self.weight[v.ix()]);
+        }
+        self.reset();
+    }
+
+    /// Steps 1-2 of a walk: the closure of `roots` in `dir` into `touched`
+    /// (BFS, with depths) and, per lot, the number of its closure
+    /// neighbours on the root side (`pending`). Returns the CSR to follow.
+    fn closure(&mut self, roots: &[LotIx], dir: Direction) -> &'g super::Csr {
         let next = match dir {
-            Direction::Upstream => g.inputs(),
-            Direction::Downstream => g.outputs(),
+            Direction::Upstream => self.g.inputs(),
+            Direction::Downstream => self.g.outputs(),
         };
-        // 1. BFS: the closure and the depth of each lot.
         for &r in roots {
             if self.depth[r.ix()] == UNSEEN {
                 self.depth[r.ix()] = 1;
@@ -140,45 +213,45 @@ impl<'g> Tracer<'g> {
                 }
             }
         }
-        // 2. Count, for each lot, its closure neighbours on the root side:
-        //    a lot's share is final once all of them are.
+        // A lot's value is final once all its closure neighbours on the
+        // root side are.
         for &v in &self.touched {
             for &w in next.neighbors(v) {
                 self.pending[w.ix()] += 1;
             }
         }
-        // 3. Kahn's order from the roots, propagating shares. Seeds reached
-        //    from other seeds stay at 1 (the seed set is all recalled).
-        for &r in roots {
-            self.weight[r.ix()] = 1.0;
-        }
-        self.ready.clear();
-        self.ready.extend(
+        next
+    }
+
+    /// Step 3: visits every closure edge (v → w, quantity, weight) in
+    /// Kahn's order from the roots, so `step` sees v's value final.
+    fn propagate(
+        &mut self,
+        next: &'g super::Csr,
+        mut step: impl FnMut(&mut Self, LotIx, LotIx, f64, f64),
+    ) {
+        let mut ready = std::mem::take(&mut self.ready);
+        ready.clear();
+        ready.extend(
             self.touched
                 .iter()
                 .copied()
                 .filter(|v| self.pending[v.ix()] == 0),
         );
-        while let Some(v) = self.ready.pop() {
-            let wv = self.weight[v.ix()];
-            for (w, q) in next.edges(v) {
-                if self.depth[w.ix()] != 1 {
-                    let out = match dir {
-                        Direction::Upstream => v,
-                        Direction::Downstream => w,
-                    };
-                    self.weight[w.ix()] += wv * g.fraction(q, out);
-                }
+        while let Some(v) = ready.pop() {
+            for (w, q, edge_weight) in next.weighted_edges(v) {
+                step(self, v, w, q, edge_weight);
                 self.pending[w.ix()] -= 1;
                 if self.pending[w.ix()] == 0 {
-                    self.ready.push(w);
+                    ready.push(w);
                 }
             }
         }
-        for &v in &self.touched {
-            visit(v, self.depth[v.ix()] - 1, self.weight[v.ix()].min(1.0));
-        }
-        // 4. Reset only what was touched.
+        self.ready = ready;
+    }
+
+    /// Step 4: resets only what the walk touched.
+    fn reset(&mut self) {
         for &v in &self.touched {
             self.depth[v.ix()] = UNSEEN;
             self.weight[v.ix()] = 0.0;

@@ -15,9 +15,10 @@ pub mod parse;
 pub mod source;
 
 use crate::columns::*;
-use crate::graph::{Genealogy, GraphError};
+use crate::graph::{Genealogy, GraphError, ShareBasis};
 use crate::model::*;
 use crate::store::StrCol;
+use crate::units::Unit;
 use csv::StringRecord;
 use source::{CsvSource, RowSource, SourceRow};
 use std::collections::HashMap;
@@ -638,20 +639,28 @@ impl Ingester {
         self.inspections = Registry::default();
         self.rejected_lots = HashMap::new();
         let genealogy = Genealogy::from_dataset(&self.ds);
-        let mixed = (0..self.ds.lots.len())
-            .filter(|l| {
-                let mut uoms = genealogy
-                    .inputs()
-                    .neighbors(LotIx::from_ix(*l))
-                    .iter()
-                    .map(|i| self.ds.uom_of(*i))
-                    .filter(|u| !u.is_empty());
-                uoms.next().is_some_and(|first| uoms.any(|u| u != first))
+        let unknown_units: Vec<String> = self
+            .ds
+            .products
+            .iter()
+            .filter_map(|p| match (&p.uom, p.unit) {
+                (Some(u), None) => Some(format!("{} ({u})", p.sku)),
+                _ => None,
             })
-            .count();
-        if mixed > 0 {
+            .collect();
+        if !unknown_units.is_empty() {
             self.warnings.push(format!(
-                "{mixed} lot(s) have inputs in different units of measure; their shares add the recorded quantities as they are (list: `lotgraph check`)"
+                "products: {} SKU(s) have a unit lotgraph does not know, each its own dimension: {}",
+                unknown_units.len(),
+                list_ids(&unknown_units)
+            ));
+        }
+        let recorded = (0..self.ds.lots.len())
+            .filter(|l| genealogy.basis(LotIx::from_ix(*l)) == Some(ShareBasis::Recorded))
+            .count();
+        if recorded > 0 {
+            self.warnings.push(format!(
+                "{recorded} lot(s) have shares on the recorded basis: a content input's SKU has no kg_per_uom (list: `lotgraph check`)"
             ));
         }
         if let Err(GraphError::Cycle { lots }) = genealogy.check_acyclic() {
@@ -809,13 +818,20 @@ impl Ingester {
         let category = r.opt_with(CATEGORY, enum_of(Category::parse, Category::choices))?;
         let shelf_life_days = r.opt_with(SHELF_LIFE_DAYS, parse::whole)?;
         let unit_cost = r.opt_with(UNIT_COST, parse::non_negative)?;
+        let uom = r.text(UOM).map(|s| s.trim().to_string());
+        let unit = uom.as_deref().and_then(Unit::parse);
+        let recorded_kg = r.opt_with(KG_PER_UOM, parse::positive)?;
+        let kg_per_uom =
+            crate::units::kg_per_unit(unit, recorded_kg).map_err(|e| bad(KG_PER_UOM, e.to_string()))?;
         self.products.duplicate(sku, SKU)?;
         self.products.insert(sku, line);
         self.ds.products.push(Product {
             sku: sku.to_string(),
             name: r.opt_string(NAME),
             category,
-            uom: r.text(UOM).map(|s| s.trim().to_string()),
+            uom,
+            unit,
+            kg_per_uom,
             shelf_life_days,
             unit_cost,
             implicit: false,
@@ -880,6 +896,8 @@ impl Ingester {
                     name: None,
                     category: None,
                     uom: None,
+                    unit: None,
+                    kg_per_uom: None,
                     shelf_life_days: None,
                     unit_cost: None,
                     implicit: true,
