@@ -193,6 +193,36 @@ SUPPLY = {
 
 # finished-batch recipe: fraction of the hummus mass (a 10 oz tub = 0.283 kg)
 TUB_KG = 0.283
+LEMON_KG_PER_L, OIL_KG_PER_L = 1.03, 0.91
+
+# products.csv kg_per_uom (format v2): the mass in kg of one unit of the SKU.
+# * kg SKUs (raw ingredients, the mash) leave it empty: the unit implies 1.
+# * l SKUs carry their density: lemon juice 1.03 kg/l, olive oil 0.91 kg/l.
+# * ea packaging carries its empty mass: tub 12 g, lid 4 g, club sleeve 20 g.
+# * ea finished goods carry their net (hummus) mass, packaging excluded, the
+#   same basis as the content inputs they are made of: a 10 oz tub is TUB_KG,
+#   the club pack 4 x TUB_KG (its sleeve, like the tubs and lids, is packaging
+#   and is not counted).  The recipes below then give finished lots a mass
+#   yield (output kg / content input kg) of about 1; the mash yields about 2
+#   since the water cooked into it is not tracked (MASH_RECIPE).
+MASS_UNIT_KG = {"kg": 1.0}  # mass units in use and their factor to kg
+KG_PER_UOM = {LEMON: LEMON_KG_PER_L, OIL: OIL_KG_PER_L, TUB: 0.012, LID: 0.004, SLEEVE: 0.020}
+for _sku, _name, _cat, _uom, _shelf, _cost in PRODUCTS:
+    if _cat == "finished":
+        KG_PER_UOM[_sku] = 4 * TUB_KG if _sku == CLUB_SKU else TUB_KG
+    elif _uom not in MASS_UNIT_KG:
+        assert _sku in KG_PER_UOM, f"{_sku}: {_uom} SKU without kg_per_uom"
+CATEGORY = {p[0]: p[2] for p in PRODUCTS}
+
+
+def kg_per_uom(sku: str) -> float | None:
+    """Mass of one unit of sku, in kg: the column, else the factor of a mass unit, else unknown."""
+    return KG_PER_UOM.get(sku) or MASS_UNIT_KG.get(UOM[sku])
+
+
+def fmt_kg(sku: str) -> str:
+    return f"{KG_PER_UOM[sku]:.6g}" if sku in KG_PER_UOM else ""
+
 RECIPE = {  # flavor: mash, lemon, oil, garlic, (extra sku, fraction)
     "01": (0.88, 0.06, 0.04, 0.01, None),
     "02": (0.82, 0.10, 0.04, 0.04, None),
@@ -215,7 +245,7 @@ LOT_COLS = ["lot_id", "sku", "origin", "supplier_id", "supplier_lot_code", "site
 COLUMNS = {
     "suppliers": ["supplier_id", "name", "country"],
     "sites": ["site_id", "name", "kind", "region"],
-    "products": ["sku", "name", "category", "uom", "shelf_life_days", "unit_cost"],
+    "products": ["sku", "name", "category", "uom", "shelf_life_days", "unit_cost", "kg_per_uom"],
     "lots": LOT_COLS,
     "consumptions": ["input_lot_id", "output_lot_id", "quantity", "consumed_on"],
     "shipments": ["shipment_id", "lot_id", "quantity", "from_site_id", "to_site_id",
@@ -406,7 +436,7 @@ class Gen:
                     self.consume(failed, lot, REWORK_EA, day)
                     failed["remaining"] -= REWORK_EA
                 self.take(LEMON, round(hummus_kg * lemon * 10), lot, day)
-                self.take(OIL, round(hummus_kg * oil / 0.91 * 10), lot, day)
+                self.take(OIL, round(hummus_kg * oil / OIL_KG_PER_L * 10), lot, day)
                 self.take(GARLIC, round(hummus_kg * garlic * 10), lot, day)
                 if extra:
                     self.take(extra[0], round(hummus_kg * extra[1] * 10), lot, day)
@@ -504,18 +534,40 @@ class Gen:
 
     # ---- returns -----------------------------------------------------------
     def descendants(self, root: dict) -> dict[int, float]:
-        """id(lot) -> share of root in lot (spec formula over the kg/l inputs only, packaging ignored)."""
-        outs = defaultdict(list)
+        """id(lot) -> share of root in lot, > 0 only (the v2 share rule).
+
+        Content inputs (category != packaging) weigh by mass, q x kg_per_uom,
+        when every content input of the lot has a known mass, else by recorded
+        quantity; a packaging input weighs q over the packaging of the same SKU
+        in the lot (coverage).  share(root) = 1; share(L) = sum over inputs i
+        of share(i) x w(i -> L), capped at 1.
+        """
+        ins_of = defaultdict(list)
         for c in self.cons:
-            outs[id(c["in"])].append(c["out"])
+            ins_of[id(c["out"])].append(c)
         share = {id(root): 1.0}
         order = sorted(self.lots, key=lambda l: (l["produced_on"] or l["received_on"], l["sku"] != MASH))
-        for lot in order:
-            if lot["origin"] != "produced":
+        for lot in order:  # inputs are made on earlier days, or are the day's mash
+            if lot["origin"] != "produced" or lot is root:
                 continue
-            ins = [c for c in self.cons if c["out"] is lot and UOM[c["in"]["sku"]] in ("kg", "l")]
-            tot = sum(c["q"] for c in ins)
-            s = sum(share.get(id(c["in"]), 0.0) * c["q"] for c in ins) / tot if tot else 0.0
+            ins = ins_of[id(lot)]
+            q = {id(c): c["q"] / SCALE[UOM[c["in"]["sku"]]] for c in ins}  # natural units
+            content = [c for c in ins if CATEGORY[c["in"]["sku"]] != "packaging"]
+            kg = {id(c): kg_per_uom(c["in"]["sku"]) for c in content}
+            if all(kg.values()):  # "mass" basis
+                size = {id(c): q[id(c)] * kg[id(c)] for c in content}
+            else:  # "recorded" basis
+                size = {id(c): q[id(c)] for c in content}
+            tot = sum(size.values())
+            w = {i: x / tot for i, x in size.items()} if tot else {}
+            pkg_tot = defaultdict(float)
+            for c in ins:
+                if CATEGORY[c["in"]["sku"]] == "packaging":
+                    pkg_tot[c["in"]["sku"]] += q[id(c)]
+            for c in ins:
+                if CATEGORY[c["in"]["sku"]] == "packaging":
+                    w[id(c)] = q[id(c)] / pkg_tot[c["in"]["sku"]]
+            s = min(1.0, sum(share.get(id(c["in"]), 0.0) * w.get(id(c), 0.0) for c in ins))
             if s > 0:
                 share[id(lot)] = s
         return share
@@ -641,7 +693,7 @@ class Gen:
 
         dump("suppliers", SUPPLIERS)
         dump("sites", SITES)
-        dump("products", [(s, n, c, u, sl, f"{uc:.2f}") for s, n, c, u, sl, uc in PRODUCTS])
+        dump("products", [(s, n, c, u, sl, f"{uc:.2f}", fmt_kg(s)) for s, n, c, u, sl, uc in PRODUCTS])
         dump("customers", [c[:5] for c in CUSTOMERS])
         lots = sorted(self.lots, key=lambda l: (l["origin"] != "supplied", l["lot_id"]))
         dump("lots", [(l["lot_id"], l["sku"], l["origin"], l["supplier_id"], l.get("supplier_lot_code", ""),
@@ -793,6 +845,22 @@ def check(path: Path = OUT) -> int:
         if p["category"] not in ("raw", "packaging", "intermediate", "finished"):
             err(f"product {p['sku']}: category")
         int(p["shelf_life_days"]), float(p["unit_cost"])
+    kg_unit = {}  # sku -> kg per unit, from kg_per_uom or the mass unit
+    for p in prod.values():
+        v, u = p["kg_per_uom"], p["uom"]
+        if not v:
+            if u not in MASS_UNIT_KG:
+                err(f"product {p['sku']}: {u} without kg_per_uom")
+            kg_unit[p["sku"]] = MASS_UNIT_KG.get(u)
+            continue
+        try:
+            x = float(v)
+        except ValueError:
+            err(f"product {p['sku']}: kg_per_uom {v!r}")
+            continue
+        if not x > 0 or u in MASS_UNIT_KG and x != MASS_UNIT_KG[u]:
+            err(f"product {p['sku']}: kg_per_uom {v} (uom {u})")
+        kg_unit[p["sku"]] = x
     for c in cust.values():
         if c["kind"] not in ("distributor", "retailer", "consumer") or not c["contact"]:
             err(f"customer {c['customer_id']}: kind/contact")
@@ -966,6 +1034,19 @@ def check(path: Path = OUT) -> int:
             err(f"inspections:{i}: fail without defect text")
         date(r["inspected_on"], f"inspections:{i}")
     keyed("inspections", "inspection_id")
+
+    # mass balance of finished lots: output kg / content (non-packaging) input kg.
+    # (Mash lots are left out: they yield about 2, the water in them is not tracked.)
+    content_kg = defaultdict(float)
+    for c in data["consumptions"]:
+        a = lots.get(c["input_lot_id"])
+        if a and prod[a["sku"]]["category"] != "packaging":
+            content_kg[c["output_lot_id"]] += float(c["quantity"]) * (kg_unit.get(a["sku"]) or 0.0)
+    for lid, l in lots.items():
+        if l["origin"] == "produced" and prod[l["sku"]]["category"] == "finished":
+            y = l["q"] * (kg_unit.get(l["sku"]) or 0.0) / content_kg[lid] if content_kg[lid] else 0.0
+            if not 0.95 <= y <= 1.05:
+                err(f"lot {lid}: mass yield {y:.3f} outside 0.95-1.05")
 
     # rework / repack
     fin = {lid for lid, l in lots.items() if l["origin"] == "produced" and prod[l["sku"]]["category"] == "finished"}

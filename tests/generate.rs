@@ -1,7 +1,8 @@
 //! Integration tests of `lotgraph generate`: determinism per seed, exact
 //! lot counts, record-format validity of its output (strict ingest with no
 //! rejects, no mass-balance findings other than mixed units, in CSV and in
-//! Parquet), and truth.json consistent with the data (planted lots exist
+//! Parquet), a mass per unit for every SKU with made lots' mass yields in
+//! 0.5-1.5, and truth.json consistent with the data (planted lots exist
 //! and every return blamed on a planted lot is downstream of it; returns
 //! blamed on a line fault come from lots made on that line in its window
 //! or made from them).
@@ -191,6 +192,56 @@ fn output_is_valid_record_format() {
     assert!(lots.iter().any(|l| l["status"] == "on_hold"), "no rework");
     let inspections = csv_rows(&d.join("inspections.csv"));
     assert!(inspections.iter().any(|i| i["result"] == "fail"));
+}
+
+#[test]
+fn every_sku_has_a_mass_and_made_lots_balance() {
+    let (_t, d) = generate(&["--lots", LOTS, "--seed", "7"]);
+    let products = csv_rows(&d.join("products.csv"));
+    let mut kg: HashMap<String, (f64, String)> = HashMap::new();
+    for p in &products {
+        let (sku, uom, cell) = (&p["sku"], &p["uom"], &p["kg_per_uom"]);
+        // kg SKUs leave it to the unit; everything else carries a mass.
+        let m = if uom == "kg" {
+            assert_eq!(cell, "", "{sku}: kg SKU with kg_per_uom {cell}");
+            1.0
+        } else {
+            let m: f64 = cell
+                .parse()
+                .unwrap_or_else(|_| panic!("{sku}: kg_per_uom {cell:?}"));
+            assert!(m > 0.0, "{sku}: kg_per_uom {m}");
+            m
+        };
+        kg.insert(sku.clone(), (m, p["category"].clone()));
+    }
+    let lots = csv_rows(&d.join("lots.csv"));
+    let lot: HashMap<&str, &HashMap<String, String>> =
+        lots.iter().map(|l| (l["lot_id"].as_str(), l)).collect();
+    // Mass in: content (non-packaging) inputs only.
+    let mut content: HashMap<String, f64> = HashMap::new();
+    for c in csv_rows(&d.join("consumptions.csv")) {
+        let (m, cat) = &kg[&lot[c["input_lot_id"].as_str()]["sku"]];
+        if cat != "packaging" {
+            let q: f64 = c["quantity"].parse().unwrap();
+            *content.entry(c["output_lot_id"].clone()).or_default() += q * m;
+        }
+    }
+    let mut multipacks = 0;
+    for l in lots.iter().filter(|l| l["origin"] == "produced") {
+        let id = &l["lot_id"];
+        let q: f64 = l["quantity"].parse().unwrap();
+        let y = q * kg[&l["sku"]].0 / content[id];
+        assert!(
+            (0.5..=1.5).contains(&y),
+            "{id} ({}): mass yield {y:.3}",
+            l["sku"]
+        );
+        if id.starts_with('M') {
+            assert!((y - 1.0).abs() < 1e-9, "{id}: multipack yield {y}");
+            multipacks += 1;
+        }
+    }
+    assert!(multipacks > 0, "no multipacks");
 }
 
 #[test]

@@ -43,83 +43,87 @@ pub const VARIANTS: &[&str] = &[
     "Original",
 ];
 
-/// Raw materials with their unit of measure.
-pub const RAW: &[(&str, &str)] = &[
-    ("Chickpeas, dried", "kg"),
-    ("Sunflower oil", "l"),
-    ("Sea salt", "kg"),
-    ("Cane sugar", "kg"),
-    ("Tahini", "kg"),
-    ("Rolled oats", "kg"),
-    ("Skim milk powder", "kg"),
-    ("Whole milk", "l"),
-    ("Tomato paste", "kg"),
-    ("Lemon juice", "l"),
-    ("Garlic, peeled", "kg"),
-    ("Olive oil", "l"),
-    ("Peanuts, roasted", "kg"),
-    ("Almonds", "kg"),
-    ("Honey", "kg"),
-    ("Cocoa powder", "kg"),
-    ("Whey protein", "kg"),
-    ("Pea protein", "kg"),
-    ("Vitamin premix", "kg"),
-    ("Gelatin", "kg"),
-    ("Pectin", "kg"),
-    ("Citric acid", "kg"),
-    ("Black pepper", "kg"),
-    ("Paprika", "kg"),
-    ("Onion powder", "kg"),
-    ("Spirit vinegar", "l"),
-    ("Egg yolk", "kg"),
-    ("Mustard seed", "kg"),
-    ("Strawberries, frozen", "kg"),
-    ("Apple puree", "kg"),
-    ("Rice flour", "kg"),
-    ("Wheat flour", "kg"),
-    ("Glucose syrup", "kg"),
-    ("Cumin", "kg"),
-    ("Chili flakes", "kg"),
-    ("Coconut oil", "l"),
-    ("Sunflower lecithin", "kg"),
-    ("Natural flavouring", "kg"),
-    ("Carrots, diced", "kg"),
-    ("Potato flakes", "kg"),
-    ("Basil", "kg"),
-    ("Pine nuts", "kg"),
-    ("Yogurt cultures", "kg"),
-    ("Sesame seeds", "kg"),
-    ("Raisins", "kg"),
-    ("Dates, pitted", "kg"),
-    ("Vanilla extract", "l"),
-    ("Red lentils", "kg"),
-    ("Coriander", "kg"),
-    ("Turmeric", "kg"),
+/// Raw materials with their unit of measure and the grams one unit weighs
+/// (products.csv `kg_per_uom`): 0 for `kg`, whose unit implies the mass;
+/// the density in g/l for liquids.
+pub const RAW: &[(&str, &str, u64)] = &[
+    ("Chickpeas, dried", "kg", 0),
+    ("Sunflower oil", "l", 920),
+    ("Sea salt", "kg", 0),
+    ("Cane sugar", "kg", 0),
+    ("Tahini", "kg", 0),
+    ("Rolled oats", "kg", 0),
+    ("Skim milk powder", "kg", 0),
+    ("Whole milk", "l", 1030),
+    ("Tomato paste", "kg", 0),
+    ("Lemon juice", "l", 1030),
+    ("Garlic, peeled", "kg", 0),
+    ("Olive oil", "l", 910),
+    ("Peanuts, roasted", "kg", 0),
+    ("Almonds", "kg", 0),
+    ("Honey", "kg", 0),
+    ("Cocoa powder", "kg", 0),
+    ("Whey protein", "kg", 0),
+    ("Pea protein", "kg", 0),
+    ("Vitamin premix", "kg", 0),
+    ("Gelatin", "kg", 0),
+    ("Pectin", "kg", 0),
+    ("Citric acid", "kg", 0),
+    ("Black pepper", "kg", 0),
+    ("Paprika", "kg", 0),
+    ("Onion powder", "kg", 0),
+    ("Spirit vinegar", "l", 1010),
+    ("Egg yolk", "kg", 0),
+    ("Mustard seed", "kg", 0),
+    ("Strawberries, frozen", "kg", 0),
+    ("Apple puree", "kg", 0),
+    ("Rice flour", "kg", 0),
+    ("Wheat flour", "kg", 0),
+    ("Glucose syrup", "kg", 0),
+    ("Cumin", "kg", 0),
+    ("Chili flakes", "kg", 0),
+    ("Coconut oil", "l", 920),
+    ("Sunflower lecithin", "kg", 0),
+    ("Natural flavouring", "kg", 0),
+    ("Carrots, diced", "kg", 0),
+    ("Potato flakes", "kg", 0),
+    ("Basil", "kg", 0),
+    ("Pine nuts", "kg", 0),
+    ("Yogurt cultures", "kg", 0),
+    ("Sesame seeds", "kg", 0),
+    ("Raisins", "kg", 0),
+    ("Dates, pitted", "kg", 0),
+    ("Vanilla extract", "l", 950),
+    ("Red lentils", "kg", 0),
+    ("Coriander", "kg", 0),
+    ("Turmeric", "kg", 0),
 ];
 
-/// Packaging materials (always counted in `ea`).
-pub const PACKAGING: &[&str] = &[
-    "Tub 250 g",
-    "Lid 95 mm",
-    "Glass jar 370 ml",
-    "Metal cap 63 mm",
-    "Carton 1 l",
-    "Flow-wrap film",
-    "Label",
-    "Bottle 500 ml",
-    "Screw cap 28 mm",
-    "Foil seal",
-    "Pouch 200 g",
-    "Folding box",
-    "Sachet 40 g",
-    "Shrink sleeve",
+/// Packaging materials (always counted in `ea`) with the empty mass of one
+/// unit in grams.
+pub const PACKAGING: &[(&str, u64)] = &[
+    ("Tub 250 g", 12),
+    ("Lid 95 mm", 5),
+    ("Glass jar 370 ml", 190),
+    ("Metal cap 63 mm", 6),
+    ("Carton 1 l", 28),
+    ("Flow-wrap film", 3),
+    ("Label", 1),
+    ("Bottle 500 ml", 24),
+    ("Screw cap 28 mm", 2),
+    ("Foil seal", 1),
+    ("Pouch 200 g", 7),
+    ("Folding box", 20),
+    ("Sachet 40 g", 2),
+    ("Shrink sleeve", 3),
 ];
 
-/// Secondary packaging used by distribution centres to make multipacks.
-pub const SHRINK: &[&str] = &[
-    "Shrink film multipack",
-    "Corrugated display tray",
-    "Banding",
+/// Secondary packaging used by distribution centres to make multipacks,
+/// with the mass of one unit (one multipack's worth) in grams.
+pub const SHRINK: &[(&str, u64)] = &[
+    ("Shrink film multipack", 15),
+    ("Corrugated display tray", 150),
+    ("Banding", 2),
 ];
 
 /// Sales regions.
@@ -273,10 +277,15 @@ pub const DEFECTS: &[&str] = &[
 
 /// `list[i]`, with ` 2`, ` 3`, ... appended once the list is exhausted.
 pub fn cycled(list: &[&str], i: usize) -> String {
-    let round = i / list.len();
+    suffixed(list[i % list.len()], i / list.len())
+}
+
+/// `name` in round `round` of a cycled list: as is in round 0, then with
+/// the round number (from 2) appended.
+pub fn suffixed(name: &str, round: usize) -> String {
     if round == 0 {
-        list[i].to_string()
+        name.to_string()
     } else {
-        format!("{} {}", list[i % list.len()], round + 1)
+        format!("{name} {}", round + 1)
     }
 }

@@ -891,7 +891,8 @@ impl<'w> Sim<'w> {
         let fam = &w.families[f];
         let plant = fam.plant;
         let units = ((fam.batch_units as f64 * self.rng.uniform(0.8, 1.2)) as u64 / 12).max(1) * 12;
-        let variant = &fam.variants[self.rng.index(fam.variants.len())];
+        let v = self.rng.index(fam.variants.len());
+        let variant = &fam.variants[v];
         let mut inputs = Vec::new();
         let base = (units * variant.grams / 100 * 102 / 100).max(1);
         self.draw(Pool::Base(f), base, day, &mut inputs)?;
@@ -935,7 +936,7 @@ impl<'w> Sim<'w> {
             self.fam[f].rework.push_back((open, variant.grams));
             return Ok(());
         }
-        self.distribute(f, open, units, day)
+        self.distribute(f, v, open, units, day)
     }
 
     /// Splits `units` (a multiple of `case`) into `parts` positive
@@ -959,8 +960,15 @@ impl<'w> Sim<'w> {
     }
 
     /// Plant → distribution centres → customers, with an occasional
-    /// multipack run at the first centre.
-    fn distribute(&mut self, f: usize, fin: Open, units: u64, day: i32) -> anyhow::Result<()> {
+    /// multipack run at the first centre. `v`: the lot's variant.
+    fn distribute(
+        &mut self,
+        f: usize,
+        v: usize,
+        fin: Open,
+        units: u64,
+        day: i32,
+    ) -> anyhow::Result<()> {
         let w = self.w;
         let fam = &w.families[f];
         let plant = &w.plants[fam.plant];
@@ -996,7 +1004,7 @@ impl<'w> Sim<'w> {
                 let r = (left as f64 * self.rng.uniform(0.1, 0.3)) as u64 / club.pack * club.pack;
                 let rp_day = arrive + self.rng.range(1, 3) as i32;
                 if r >= club.pack && rp_day <= self.end {
-                    self.multipack(f, fin, r, dc, rp_day)?;
+                    self.multipack(f, v, fin, r, dc, rp_day)?;
                     left -= r;
                 }
             }
@@ -1063,10 +1071,12 @@ impl<'w> Sim<'w> {
         Ok(any)
     }
 
-    /// Multipacks made at a distribution centre from `units` of `fin`.
+    /// Multipacks made at a distribution centre from `units` of `fin`, a
+    /// lot of variant `v` (the multipack SKU of that variant).
     fn multipack(
         &mut self,
         f: usize,
+        v: usize,
         fin: Open,
         units: u64,
         dc: usize,
@@ -1093,7 +1103,7 @@ impl<'w> Sim<'w> {
         let taint = self.combine(&inputs, Some(line), day);
         self.write_lot(&LotRow {
             lot,
-            sku: club.sku,
+            sku: club.skus[v],
             supplier: None,
             site: dc,
             line: Some(line),

@@ -90,6 +90,12 @@ pub struct Sku {
     pub pack: u64,
     /// Approved suppliers (indices) of a supplied SKU.
     pub suppliers: Vec<usize>,
+    /// Mass of one unit in grams (products.csv `kg_per_uom`), `None` for
+    /// `kg` SKUs, whose unit implies it. Liquids carry their density,
+    /// packaging its empty mass, finished goods and multipacks their net
+    /// content (packaging not counted, like the content-mass basis of the
+    /// inputs they are made of).
+    pub grams: Option<u64>,
 }
 
 impl Sku {
@@ -140,7 +146,10 @@ pub struct Variant {
 }
 
 pub struct Club {
-    pub sku: usize,
+    /// One multipack SKU per variant of the family (same order as
+    /// `Family::variants`): a multipack holds units of the lot it is made
+    /// from, so its mass follows that lot's variant.
+    pub skus: Vec<usize>,
     /// Units of the finished SKU per multipack.
     pub pack: u64,
     /// Secondary packaging SKU used by the distribution centre.
@@ -302,7 +311,7 @@ impl World {
         let (nr, np) = (self.scale.raw, self.scale.packaging);
         let wr = width(nr).max(3);
         for i in 0..nr {
-            let (name, uom) = names::RAW[i % names::RAW.len()];
+            let (name, uom, grams) = names::RAW[i % names::RAW.len()];
             let round = i / names::RAW.len();
             self.skus.push(Sku {
                 code: code("RM-", i, wr),
@@ -318,13 +327,15 @@ impl World {
                 lot_size: 0,
                 pack: 10,
                 suppliers: Vec::new(),
+                grams: (grams > 0).then_some(grams),
             });
         }
         let wp = width(np).max(3);
         for i in 0..np {
+            let (name, grams) = names::PACKAGING[i % names::PACKAGING.len()];
             self.skus.push(Sku {
                 code: code("PK-", i, wp),
-                name: names::cycled(names::PACKAGING, i),
+                name: names::suffixed(name, i / names::PACKAGING.len()),
                 category: Category::Packaging,
                 uom: "ea",
                 shelf_life: 1095,
@@ -332,9 +343,10 @@ impl World {
                 lot_size: 0,
                 pack: 10,
                 suppliers: Vec::new(),
+                grams: Some(grams),
             });
         }
-        for (i, name) in names::SHRINK.iter().enumerate() {
+        for (i, &(name, grams)) in names::SHRINK.iter().enumerate() {
             self.skus.push(Sku {
                 code: code("PK-S", i, 2),
                 name: name.to_string(),
@@ -345,6 +357,7 @@ impl World {
                 lot_size: 0,
                 pack: 10,
                 suppliers: Vec::new(),
+                grams: Some(grams),
             });
         }
         self.supplied = self.skus.len();
@@ -496,6 +509,7 @@ impl World {
                 lot_size: 0,
                 pack: 10,
                 suppliers: Vec::new(),
+                grams: None,
             });
             let premix = if has_premix {
                 let sku = self.skus.len();
@@ -509,6 +523,7 @@ impl World {
                     lot_size: 0,
                     pack: 10,
                     suppliers: Vec::new(),
+                    grams: None,
                 });
                 let k = rng.range(2, 3) as usize;
                 rng.distinct(nr, k, &mut pick);
@@ -550,6 +565,7 @@ impl World {
                     lot_size: 0,
                     pack: 10,
                     suppliers: Vec::new(),
+                    grams: Some(grams),
                 });
                 n_fg += 1;
                 variants.push(Variant { sku, grams });
@@ -577,22 +593,33 @@ impl World {
                 p
             });
             let club = rng.chance(0.5).then(|| {
-                let sku = self.skus.len();
                 let pack = *rng.pick(&[4u64, 6, 12]);
-                self.skus.push(Sku {
-                    code: code("MP-", n_mp, wf),
-                    name: format!("{} {pack}-pack", self.skus[variants[0].sku].name),
-                    category: Category::Finished,
-                    uom: "ea",
-                    shelf_life: self.skus[variants[0].sku].shelf_life,
-                    unit_cost: self.skus[variants[0].sku].unit_cost * pack + 150,
-                    lot_size: 0,
-                    pack: 10,
-                    suppliers: Vec::new(),
-                });
+                // MP-003 packs the first variant, MP-003B the second, ...
+                let base = code("MP-", n_mp, wf);
+                let mut skus = Vec::new();
+                for (v, var) in variants.iter().enumerate() {
+                    let unit = &self.skus[var.sku];
+                    let mut code = base.clone();
+                    if v > 0 {
+                        code.push(char::from(b'A' + v as u8));
+                    }
+                    skus.push(self.skus.len());
+                    self.skus.push(Sku {
+                        code,
+                        name: format!("{} {pack}-pack", unit.name),
+                        category: Category::Finished,
+                        uom: "ea",
+                        shelf_life: unit.shelf_life,
+                        unit_cost: unit.unit_cost * pack + 150,
+                        lot_size: 0,
+                        pack: 10,
+                        suppliers: Vec::new(),
+                        grams: Some(var.grams * pack),
+                    });
+                }
                 n_mp += 1;
                 Club {
-                    sku,
+                    skus,
                     pack,
                     shrink: shrink0 + rng.index(names::SHRINK.len()),
                 }
@@ -719,6 +746,7 @@ impl World {
             ("uom", Col::Text),
             ("shelf_life_days", Col::Int),
             ("unit_cost", Col::Num),
+            ("kg_per_uom", Col::Num),
         ];
         const CUSTOMERS: &[(&str, Col)] = &[
             ("customer_id", Col::Text),
@@ -757,6 +785,10 @@ impl World {
             t.text(s.uom);
             t.int(u64::from(s.shelf_life));
             t.num(s.unit_cost, 3);
+            match s.grams {
+                Some(g) => t.num(g, 3),
+                None => t.null(),
+            }
             t.end()?;
         }
         counts.push(("products".to_string(), t.finish()?));
