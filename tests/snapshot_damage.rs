@@ -150,7 +150,9 @@ fn a_missing_file_and_an_old_version_are_exit_2() {
     let ws = ingested("toy");
     let manifest = data_file(ws.path()).with_file_name("manifest.json");
     let m = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, m.replace("\"version\": 3", "\"version\": 2")).unwrap();
+    let now = format!("\"version\": {}", lotgraph::snapshot::SNAPSHOT_VERSION);
+    assert!(m.contains(&now), "{m}");
+    std::fs::write(&manifest, m.replace(&now, "\"version\": 2")).unwrap();
     let err = fails(ws.path(), &["trace", "back", "F1"]);
     assert!(err.contains("re-run `lotgraph ingest`"), "{err}");
 }

@@ -25,11 +25,12 @@ pub struct Args {
     #[arg(long)]
     pub snapshot: bool,
     /// Report produced lots whose yield (output mass / content input
-    /// mass) is below this: possible missing inputs.
+    /// mass) is below this: possible unrecorded losses or a wrong
+    /// quantity.
     #[arg(long, default_value_t = YieldBand::default().min)]
     pub min_yield: f64,
     /// Report produced lots whose yield is above this: possible
-    /// unrecorded losses or a wrong quantity.
+    /// missing inputs (a genealogy gap), such as untracked water.
     #[arg(long, default_value_t = YieldBand::default().max)]
     pub max_yield: f64,
     #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]

@@ -327,7 +327,10 @@ mod tests {
         // An old manifest version.
         let mpath = live.join("manifest.json");
         let m = std::fs::read_to_string(&mpath).unwrap();
-        std::fs::write(&mpath, m.replace("\"version\": 3", "\"version\": 2")).unwrap();
+        let now = format!("\"version\": {SNAPSHOT_VERSION}");
+        let old = format!("\"version\": {}", SNAPSHOT_VERSION - 1);
+        assert!(m.contains(&now), "{m}");
+        std::fs::write(&mpath, m.replace(&now, &old)).unwrap();
         let err = load(ws.path()).err().unwrap().to_string();
         assert!(err.contains("re-run `lotgraph ingest`"), "{err}");
     }

@@ -649,6 +649,17 @@ impl Dataset {
         self.product_of(ix).uom.as_deref().unwrap_or("")
     }
 
+    /// The unit of a lot's SKU by its canonical code when the units table
+    /// knows it (`KGM` and `Kg` are both `kg`), else as written ("" when
+    /// none): the key quantities of different lots are added under.
+    pub fn unit_key_of(&self, ix: LotIx) -> &str {
+        let p = self.product_of(ix);
+        match p.unit {
+            Some(u) => u.as_str(),
+            None => p.uom.as_deref().unwrap_or(""),
+        }
+    }
+
     /// The supplier id of a lot, if it has one.
     pub fn supplier_id_of(&self, ix: LotIx) -> Option<&str> {
         self.lot(ix)

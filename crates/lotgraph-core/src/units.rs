@@ -82,7 +82,7 @@ units! {
     /// `floz`, volume, 0.0295735295625 l: the US fluid ounce (Rec 20 `OZA`).
     FlOz = "floz", Volume, Some(0.029_573_529_562_5), ["OZA", "fl oz", "fl_oz"];
     /// `ea`, count, 1 ea: each, one item (Rec 20 `EA`, `H87` piece, `C62` one).
-    Ea = "ea", Count, Some(1.0), ["EA", "H87", "C62", "each", "unit", "units"];
+    Ea = "ea", Count, Some(1.0), ["H87", "C62", "each", "unit", "units"];
     /// `pc`, count, 1 ea: a piece (same as `ea`).
     Pc = "pc", Count, Some(1.0), ["pcs", "piece", "pieces"];
     /// `dz`, count, 12 ea: a dozen (Rec 20 `DZN`).

@@ -13,6 +13,7 @@ use lotgraph_core::model::{
     Consumption, Customer, CustomerIx, Destination, Lot, LotStatus, Origin, Product, Return,
     Shipment, ShipmentStatus, SkuIx, Supplier, SupplierIx,
 };
+use lotgraph_core::units::Unit;
 use lotgraph_core::{Dataset, Genealogy, LotIx};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -86,6 +87,8 @@ impl Case {
             name: None,
             category: None,
             uom: Some("kg".into()),
+            unit: Some(Unit::Kg),
+            kg_per_uom: Some(1.0),
             shelf_life_days: None,
             unit_cost: Some(1.0),
             implicit: false,

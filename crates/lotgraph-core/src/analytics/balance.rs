@@ -196,8 +196,9 @@ fn exceeds(a: f64, b: f64) -> bool {
 }
 
 /// The yield band outside which `check` reports a produced lot: output
-/// mass / content input mass below `min` suggests unrecorded inputs (a
-/// genealogy gap), above `max` unrecorded losses or a wrong quantity.
+/// mass / content input mass below `min` suggests unrecorded losses or a
+/// wrong quantity, above `max` missing inputs (a genealogy gap: more came
+/// out than the records put in).
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct YieldBand {
     pub min: f64,

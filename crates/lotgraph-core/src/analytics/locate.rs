@@ -73,8 +73,11 @@ pub struct Located {
     pub shortfalls: Vec<Place>,
     /// Σ of `places`.
     pub accounted: f64,
-    /// `seed_quantity − accounted`: negative when over-consumption placed
-    /// more of the seeds than there was, positive when records are missing.
+    /// `seed_quantity − accounted`, which equals Σ `shortfalls`: negative
+    /// when over-consumption placed more of the seeds than there was, zero
+    /// otherwise. Each lot's records split its quantity exactly into on
+    /// hand, in transit, delivered and consumed, so a missing shipment or
+    /// consumption shows as stock still on hand, never as a remainder.
     pub unexplained: f64,
     /// tq of every lot of the closure (seeds included), in closure order.
     pub traced: Vec<(LotIx, f64)>,
@@ -212,13 +215,13 @@ fn merge_sorted(ds: &Dataset, mut v: Vec<Place>) -> Vec<Place> {
     out
 }
 
-/// Groups seeds by the unit of measure of their SKU (as written; "" when
-/// none), sorted by unit, each group sorted by index: the traced quantity
-/// adds up only within a unit.
+/// Groups seeds by the unit of measure of their SKU (its canonical code,
+/// [`Dataset::unit_key_of`]), sorted by unit, each group sorted by index:
+/// the traced quantity adds up only within a unit.
 pub fn by_unit(ds: &Dataset, seeds: &[LotIx]) -> Vec<(String, Vec<LotIx>)> {
     let mut groups: std::collections::BTreeMap<&str, Vec<LotIx>> = Default::default();
     for &s in seeds {
-        groups.entry(ds.uom_of(s)).or_default().push(s);
+        groups.entry(ds.unit_key_of(s)).or_default().push(s);
     }
     groups
         .into_iter()

@@ -211,7 +211,7 @@ pub fn simulate_with(
             .unit_cost(l)
             .map(|c| c * (on_hand + in_transit + delivered));
         value += v.unwrap_or(0.0);
-        let t = by_uom.entry(ds.uom_of(l).to_string()).or_default();
+        let t = by_uom.entry(ds.unit_key_of(l).to_string()).or_default();
         t.on_hand += on_hand;
         t.in_transit += in_transit;
         t.delivered += delivered;
