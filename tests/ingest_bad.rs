@@ -70,6 +70,8 @@ const EXPECTED_REJECTS: &[&str] = &[
     r#"products.csv:8: shelf_life_days: "-5" is negative"#,
     r#"products.csv:9: shelf_life_days: "3.5" is not a whole number"#,
     r#"products.csv:10: unit_cost: "-1" is negative"#,
+    r#"products.csv:11: kg_per_uom: 0.5 conflicts with uom kg, which implies 1 kg per kg"#,
+    r#"products.csv:12: kg_per_uom: "0" is zero; it must be greater than 0"#,
     r#"customers.csv:4: kind: "wholesaler" is not one of distributor, retailer, consumer"#,
     r#"customers.csv:5: customer_id: duplicate "C1" (first on line 2)"#,
     r#"customers.csv:6: name: is not valid UTF-8"#,
@@ -125,7 +127,7 @@ const EXPECTED_REJECTS: &[&str] = &[
 const EXPECTED_COUNTS: &[(&str, u64, u64, u64)] = &[
     ("suppliers.csv", 5, 2, 3),
     ("sites.csv", 4, 2, 2),
-    ("products.csv", 9, 4, 5),
+    ("products.csv", 11, 4, 7),
     ("customers.csv", 5, 2, 3),
     ("lots.csv", 20, 7, 13),
     ("consumptions.csv", 14, 6, 8),

@@ -108,7 +108,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         ]);
     }
     for (l, skus) in &f.recorded_basis {
-        let names: Vec<&str> = skus.iter().map(|s| ds.products[s.ix()].sku.as_str()).collect();
+        let names: Vec<&str> = skus
+            .iter()
+            .map(|s| ds.products[s.ix()].sku.as_str())
+            .collect();
         t.push(vec![
             Cell::text(RECORDED_BASIS),
             Cell::text(ds.lot_id(*l)),

@@ -101,7 +101,11 @@ pub fn sentence(ds: &Dataset, uom: &str, l: &Located) -> String {
     let seeds: Vec<&str> = l.seeds.iter().map(|s| ds.lot_id(*s)).collect();
     let q = |v: f64| format!("{} {uom}", fmt_num(round3(v)));
     let mut parts = Vec::new();
-    for kind in [PlaceKind::Delivered, PlaceKind::InTransit, PlaceKind::OnHand] {
+    for kind in [
+        PlaceKind::Delivered,
+        PlaceKind::InTransit,
+        PlaceKind::OnHand,
+    ] {
         let of: Vec<&Place> = l.places.iter().filter(|p| p.kind == kind).collect();
         if of.is_empty() {
             continue;
@@ -130,7 +134,10 @@ pub fn sentence(ds: &Dataset, uom: &str, l: &Located) -> String {
             ),
         };
         if in_seeds != 0.0 {
-            s.push_str(&format!(" ({} of it unprocessed, in the seed itself)", q(in_seeds)));
+            s.push_str(&format!(
+                " ({} of it unprocessed, in the seed itself)",
+                q(in_seeds)
+            ));
         }
         parts.push(s);
     }

@@ -249,7 +249,11 @@ impl<'a> TraceReport<'a> {
         }
         if let (Some(l), true) = (self.located, self.show_located) {
             let uom = self.ds.uom_of(self.trace.root);
-            writeln!(w, "\nwhere it is now: {}\n", located::sentence(self.ds, uom, l))?;
+            writeln!(
+                w,
+                "\nwhere it is now: {}\n",
+                located::sentence(self.ds, uom, l)
+            )?;
             located::table(self.ds, uom, l).write_table(w)?;
         }
         Ok(())

@@ -114,7 +114,8 @@ impl Unit {
     pub fn parse(s: &str) -> Option<Unit> {
         let s = s.trim();
         Unit::ALL.iter().copied().find(|u| {
-            u.as_str().eq_ignore_ascii_case(s) || u.aliases().iter().any(|a| a.eq_ignore_ascii_case(s))
+            u.as_str().eq_ignore_ascii_case(s)
+                || u.aliases().iter().any(|a| a.eq_ignore_ascii_case(s))
         })
     }
 
@@ -203,7 +204,10 @@ mod tests {
     #[test]
     fn mass_factors() {
         assert_eq!(Unit::parse("TNE").and_then(Unit::kg_factor), Some(1000.0));
-        assert_eq!(Unit::parse("oz").and_then(Unit::kg_factor), Some(0.028_349_523_125));
+        assert_eq!(
+            Unit::parse("oz").and_then(Unit::kg_factor),
+            Some(0.028_349_523_125)
+        );
         assert_eq!(Unit::parse("gal").and_then(Unit::kg_factor), None);
         // A recorded value equal to the implied one is accepted.
         assert_eq!(kg_per_unit(Some(Unit::Kg), Some(1.0)), Ok(Some(1.0)));

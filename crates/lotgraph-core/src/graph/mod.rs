@@ -108,7 +108,12 @@ impl Csr {
 
     /// The four arrays, for writing a snapshot.
     pub fn parts(&self) -> (&Col<u64>, &Col<LotIx>, &Col<f64>, &Col<f64>) {
-        (&self.offsets, &self.targets, &self.quantities, &self.weights)
+        (
+            &self.offsets,
+            &self.targets,
+            &self.quantities,
+            &self.weights,
+        )
     }
 
     /// The edge positions of `v`: empty when `v` is out of range or the
@@ -318,7 +323,12 @@ impl Genealogy {
 
     /// The stored parts, for writing a snapshot.
     pub fn parts(&self) -> (&Csr, &Csr, &Col<u8>, &Col<f64>) {
-        (&self.inputs, &self.outputs, &self.basis, &self.content_total)
+        (
+            &self.inputs,
+            &self.outputs,
+            &self.basis,
+            &self.content_total,
+        )
     }
 
     /// Builds the genealogy of a dataset's consumptions, each input's role
@@ -331,7 +341,10 @@ impl Genealogy {
             ds.consumptions
                 .iter()
                 .map(|c| (c.input, c.output, c.quantity)),
-            |l| match sku.get(l.ix()).and_then(|s| products.get(s.ix()).map(|p| (s, p))) {
+            |l| match sku
+                .get(l.ix())
+                .and_then(|s| products.get(s.ix()).map(|p| (s, p)))
+            {
                 Some((s, p)) if p.category == Some(Category::Packaging) => {
                     InputRole::Packaging { sku: s.0 }
                 }
@@ -364,7 +377,9 @@ impl Genealogy {
     /// The basis of `lot`'s own step; `None` when it has no inputs.
     #[inline]
     pub fn basis(&self, lot: LotIx) -> Option<ShareBasis> {
-        self.basis.get(lot.ix()).and_then(|c| ShareBasis::from_code(*c))
+        self.basis
+            .get(lot.ix())
+            .and_then(|c| ShareBasis::from_code(*c))
     }
 
     /// The denominator of `lot`'s content weights: Σ content input mass
@@ -462,7 +477,11 @@ fn step_weights(
                     .filter(|j| roles[*j] == InputRole::Packaging { sku })
                     .map(|j| quantities[j])
                     .sum();
-                if same > 0.0 { quantities[k] / same } else { 0.0 }
+                if same > 0.0 {
+                    quantities[k] / same
+                } else {
+                    0.0
+                }
             }
         };
     }
@@ -526,7 +545,12 @@ mod tests {
         };
         let g = Genealogy::build_with_roles(
             5,
-            [(l(0), l(4), 100.0), (l(1), l(4), 500.0), (l(2), l(4), 600.0), (l(3), l(4), 400.0)],
+            [
+                (l(0), l(4), 100.0),
+                (l(1), l(4), 500.0),
+                (l(2), l(4), 600.0),
+                (l(3), l(4), 400.0),
+            ],
             roles,
         );
         let w = g.inputs().weights(l(4));
@@ -536,11 +560,11 @@ mod tests {
         assert_eq!(g.basis(l(4)), Some(ShareBasis::Mass));
         assert_eq!(g.content_total(l(4)), 100.5);
         // An input of unknown mass turns the step to the recorded basis.
-        let g = Genealogy::build_with_roles(
-            3,
-            [(l(0), l(2), 30.0), (l(1), l(2), 10.0)],
-            |x| InputRole::Content { kg: (x.0 == 0).then_some(2.0) },
-        );
+        let g = Genealogy::build_with_roles(3, [(l(0), l(2), 30.0), (l(1), l(2), 10.0)], |x| {
+            InputRole::Content {
+                kg: (x.0 == 0).then_some(2.0),
+            }
+        });
         assert_eq!(g.inputs().weights(l(2)), &[0.75, 0.25]);
         assert_eq!(g.basis(l(2)), Some(ShareBasis::Recorded));
     }

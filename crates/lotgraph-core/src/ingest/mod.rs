@@ -821,8 +821,8 @@ impl Ingester {
         let uom = r.text(UOM).map(|s| s.trim().to_string());
         let unit = uom.as_deref().and_then(Unit::parse);
         let recorded_kg = r.opt_with(KG_PER_UOM, parse::positive)?;
-        let kg_per_uom =
-            crate::units::kg_per_unit(unit, recorded_kg).map_err(|e| bad(KG_PER_UOM, e.to_string()))?;
+        let kg_per_uom = crate::units::kg_per_unit(unit, recorded_kg)
+            .map_err(|e| bad(KG_PER_UOM, e.to_string()))?;
         self.products.duplicate(sku, SKU)?;
         self.products.insert(sku, line);
         self.ds.products.push(Product {
