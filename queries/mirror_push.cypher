@@ -115,7 +115,7 @@ UNWIND $rows AS r
 MATCH (i:Lot {lot_id: r.input_lot_id})
 MATCH (o:Lot {lot_id: r.output_lot_id})
 MERGE (i)-[c:CONSUMED_INTO]->(o)
-SET c.quantity = r.quantity
+SET c.quantity = r.quantity, c.mass = r.mass, c.pack_total = r.pack_total
 
 // --- upsert_shipped ---
 UNWIND $rows AS r

@@ -5,7 +5,7 @@
 // over every path from a seed that passes through no other seed, of the
 // product of the edge weights (see trace_back). Lots carrying less than
 // $min_share of the seeds are left out (seeds never are). seed_quantities:
-// per unit of the seeds, how much of the seeds of that unit the lot
+// per unit of the seeds (their canonical `unit`: `KGM` and `kg` are one), how much of the seeds of that unit the lot
 // contains (the traced quantity of trace_forward, summed over seeds and
 // over every path, through other seeds too), sorted by unit.
 //
@@ -35,7 +35,7 @@ CALL {
   WITH seeds, lot
   UNWIND seeds AS s
   MATCH p = (s)-[:CONSUMED_INTO*0..]->(lot)
-  WITH s.uom AS uom,
+  WITH s.unit AS uom,
        sum(reduce(t = toFloat(s.quantity), r IN relationships(p) | t * r.quantity / startNode(r).quantity)) AS q
   ORDER BY uom
   RETURN collect({uom: uom, quantity: q}) AS seed_quantities

@@ -264,6 +264,35 @@ impl Engine {
                 Some(gs),
             );
         }
+        let basis: BTreeMap<String, Option<&str>> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["lot_id"].as_str().unwrap().to_string(),
+                    r["share_basis"].as_str(),
+                )
+            })
+            .collect();
+        for x in &t.lots {
+            let want = g.basis(x.lot).map(|b| b.as_str());
+            assert_eq!(basis[&self.id(x.lot)], want, "{name} {id:?}: share_basis");
+        }
+        if dir == Direction::Downstream {
+            // The traced quantity of the root in every lot made from it.
+            let mut tq = BTreeMap::new();
+            let quantity = |l: LotIx| ds.lots.quantity[l.ix()];
+            Tracer::new(g).traced_quantities(&[lot], quantity, |l, _, q| {
+                tq.insert(self.id(l), q);
+            });
+            for r in &rows {
+                let k = r["lot_id"].as_str().unwrap();
+                assert_close(
+                    &format!("{name} {id:?}: seed_quantity of {k:?}"),
+                    tq.get(k).copied(),
+                    num(&r["seed_quantity"]),
+                );
+            }
+        }
     }
 
     fn check_recall(
@@ -310,6 +339,40 @@ impl Engine {
                 Some(*s),
                 Some(gs),
             );
+        }
+        // Seed quantities per unit: the engine's (unit, quantity) pairs
+        // against Cypher's list of {uom, quantity} maps.
+        let neo: BTreeMap<&str, &Value> = rows
+            .iter()
+            .map(|r| (r["lot_id"].as_str().unwrap(), &r["seed_quantities"]))
+            .collect();
+        for x in &r.lots {
+            let id = self.id(x.lot);
+            let got: Vec<(String, f64)> = neo[id.as_str()]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| {
+                    (
+                        u["uom"].as_str().unwrap_or("").to_string(),
+                        num(&u["quantity"]).unwrap(),
+                    )
+                })
+                .filter(|u| u.1 != 0.0)
+                .collect();
+            let want: Vec<&(String, f64)> = x.seed_quantity.iter().filter(|u| u.1 != 0.0).collect();
+            assert_eq!(
+                want.iter().map(|u| &u.0).collect::<Vec<_>>(),
+                got.iter().map(|u| &u.0).collect::<Vec<_>>(),
+                "recall {ids:?}: units of {id:?}"
+            );
+            for (w, g) in want.iter().zip(&got) {
+                assert_close(
+                    &format!("recall {ids:?}: seed quantity of {id:?} in {}", w.0),
+                    Some(w.1),
+                    Some(g.1),
+                );
+            }
         }
     }
 
@@ -532,6 +595,20 @@ fn random_dataset(dir: &Path, seed: u64, n: usize, ids: &dyn Fn(usize) -> String
             .iter()
             .map(|c| vec![c.clone(), format!("{c}@x")])
             .collect::<Vec<_>>(),
+    );
+    // Record format v2: mass units, a volume with kg_per_uom, a packaging
+    // SKU (coverage weights) and finished goods with a mass per unit.
+    write_csv(
+        dir,
+        "products.csv",
+        &["sku", "category", "uom", "kg_per_uom"],
+        &[
+            vec![s("RAW-0"), s("raw"), s("kg"), s("")],
+            vec![s("RAW-1"), s("raw"), s("LTR"), s("0.91")],
+            vec![s("RAW-2"), s("packaging"), s("ea"), s("")],
+            vec![s("MIX"), s("intermediate"), s("kg"), s("")],
+            vec![s("FIN"), s("finished"), s("ea"), s("0.3")],
+        ],
     );
     let supplied = (n / 3).max(2);
     let mut level = vec![0usize; n];
@@ -756,7 +833,9 @@ fn demo_push_verify_and_every_query_matches_the_engine() {
     assert!(o.status.success(), "{}", stderr(&o));
     let table = String::from_utf8(o.stdout).unwrap();
     assert!(table.starts_with("lot_id"), "{table}");
-    assert_eq!(table.lines().count(), 15, "{table}");
+    // The seed and its 17 downstream lots, every one above 0.02 (by mass
+    // the tahini is 0.07-0.30 of each), plus the header.
+    assert_eq!(table.lines().count(), 19, "{table}");
 }
 
 #[test]
@@ -780,6 +859,31 @@ fn random_dag_genealogies_match_the_engine() {
         let m = rt.block_on(connect());
         e.check_everything(&rt, &m, 1);
     }
+}
+
+#[test]
+fn units_fixture_shares_and_seed_quantities_match_the_engine() {
+    let Some(_g) = setup("units_fixture_shares_and_seed_quantities_match_the_engine") else {
+        return;
+    };
+    let ws = tempfile::tempdir().unwrap();
+    ingest(&repo().join("data/fixtures/units"), ws.path());
+    push(ws.path(), &[]);
+    assert_verified(ws.path());
+    let e = Engine::load(ws.path());
+    let rt = lotgraph::mirror::runtime().unwrap();
+    let m = rt.block_on(connect());
+    e.check_everything(&rt, &m, 1);
+    // Seeds of kg (T1), `KGM` (CK1, also kg) and l (O1) together.
+    let ds = &e.snap.dataset;
+    let seeds: Vec<LotIx> = ["T1", "CK1", "O1"]
+        .iter()
+        .map(|id| ds.lot_ix(id).unwrap())
+        .collect();
+    e.check_recall(&rt, &m, &seeds, 0.0);
+    let rows = run_query(&rt, &m, "trace_back", &[("lot", "R1")]);
+    let t1 = rows.iter().find(|r| r["lot_id"] == "T1").unwrap();
+    assert_close("share of T1 in R1", Some(0.2925), num(&t1["share"]));
 }
 
 fn edit_csv(path: &Path, f: impl FnOnce(&mut Vec<csv::StringRecord>)) {

@@ -5,7 +5,7 @@
 //!
 //! Graph model (see the README):
 //! - `(:Supplier {supplier_id})`, `(:Site {site_id})`, `(:Product {sku})`,
-//!   `(:Customer {customer_id})`, `(:Lot {lot_id, ..., share_basis,
+//!   `(:Customer {customer_id})`, `(:Lot {lot_id, ..., uom, unit, share_basis,
 //!   content_total})`;
 //! - `(:Supplier)-[:SUPPLIED]->(:Lot)`, `(:Lot)-[:OF_PRODUCT]->(:Product)`;
 //! - `(:Lot)-[:CONSUMED_INTO {quantity, mass, pack_total}]->(:Lot)`, one per
@@ -388,6 +388,12 @@ impl<'a> Rows<'a> {
                     ("expires_on", Val::opt_date(x.expires_on)),
                     ("quantity", Val::Num(x.quantity)),
                     ("uom", Val::opt_str(ds.product_of(l).uom.as_deref())),
+                    // The canonical unit (`KGM` is `kg`): what seed
+                    // quantities are summed under.
+                    (
+                        "unit",
+                        Val::opt_str(Some(ds.unit_key_of(l)).filter(|u| !u.is_empty())),
+                    ),
                     ("unit_cost", Val::opt_num(x.unit_cost)),
                     ("status", s(x.status.as_str())),
                     (
