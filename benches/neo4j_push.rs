@@ -22,6 +22,7 @@
 use lotgraph::core::analytics::balance::Balance;
 use lotgraph::core::analytics::recall::simulate;
 use lotgraph::core::model::*;
+use lotgraph::core::units::Unit;
 use lotgraph::core::{Direction, Genealogy, LotIx, Tracer};
 use lotgraph::mirror::push::{PushOptions, push};
 use lotgraph::mirror::query as cypher;
@@ -123,6 +124,8 @@ fn generate(n: u64, seed: u64) -> Dataset {
             name: None,
             category: None,
             uom: Some(if i < 250 { "kg" } else { "ea" }.into()),
+            unit: Some(if i < 250 { Unit::Kg } else { Unit::Ea }),
+            kg_per_uom: Some(if i < 250 { 1.0 } else { 0.25 }),
             shelf_life_days: Some(365),
             unit_cost: Some(1.5),
             implicit: false,

@@ -193,7 +193,7 @@ impl<'a> TraceReport<'a> {
         if let (Some(l), true) = (self.located, self.show_located) {
             m.insert(
                 "located".into(),
-                located::json(self.ds, self.ds.uom_of(root), l),
+                located::json(self.ds, self.ds.unit_key_of(root), l),
             );
         }
         Value::Object(m)
