@@ -226,17 +226,52 @@ def diff_pairs(what: str, want: list, got: list, width: int) -> str | None:
 
 # ---------------------------------------------------------------- SQL peers
 
+# The mass units of docs/record-format.md (code and aliases, lower case) and
+# their factor to kg: kg(sku) = the unit's factor, else products.kg_per_uom.
+MASS_UNITS = [
+    (1.0, ["kg", "kgm", "kilogram", "kilograms", "kgs"]),
+    (0.001, ["g", "grm", "gram", "grams"]),
+    (0.000001, ["mg", "mgm", "milligram", "milligrams"]),
+    (1000.0, ["t", "tne", "tonne", "tonnes"]),
+    (0.45359237, ["lb", "lbr", "lbs", "pound", "pounds"]),
+    (0.028349523125, ["oz", "onz", "ounce", "ounces"]),
+]
+_MASS_VALUES = ", ".join(f"('{a}', CAST({f!r} AS DOUBLE PRECISION))" for f, names in MASS_UNITS for a in names)
+
 # The genealogy as the peers store it: one row per (input, output) pair, its
 # quantities summed (as lotgraph's CSR sums parallel consumption rows), with
-# the edge fraction quantity / input_total(output) that record-format.md's
-# share is the path sum of products of.
+# the edge weight of record-format.md's share rule (v2), of which the share is
+# the path sum of products: a packaging input weighs q / Σ q of the output's
+# inputs of that SKU (coverage); a content input m / Σ m over the output's
+# content inputs when every one of them has a known mass (m = q × kg(sku)),
+# else q / Σ q over them.
 SQL_SETUP = [
-    """CREATE TABLE input_total AS
-       SELECT output_lot_id AS lot_id, sum(quantity) AS total FROM consumptions GROUP BY output_lot_id""",
+    f"""CREATE TABLE mass_units AS
+       SELECT * FROM (VALUES {_MASS_VALUES}) AS t(unit, factor)""",
+    """CREATE TABLE sku_kg AS
+       SELECT p.sku, coalesce(p.category = 'packaging', false) AS is_pack,
+              coalesce(m.factor, CAST(NULLIF(trim(p.kg_per_uom), '') AS DOUBLE PRECISION)) AS kg
+       FROM products p LEFT JOIN mass_units m ON m.unit = lower(trim(p.uom))""",
+    """CREATE TABLE pairs AS
+       SELECT c.input_lot_id AS src, c.output_lot_id AS dst, l.sku AS sku, sum(c.quantity) AS q
+       FROM consumptions c JOIN lots l ON l.lot_id = c.input_lot_id
+       GROUP BY c.input_lot_id, c.output_lot_id, l.sku""",
     """CREATE TABLE edges AS
-       SELECT c.input_lot_id AS src, c.output_lot_id AS dst, sum(c.quantity) / t.total AS frac
-       FROM consumptions c JOIN input_total t ON t.lot_id = c.output_lot_id
-       GROUP BY c.input_lot_id, c.output_lot_id, t.total""",
+       WITH p AS (
+         SELECT p.src, p.dst, p.sku, p.q, coalesce(k.is_pack, false) AS is_pack, p.q * k.kg AS m
+         FROM pairs p LEFT JOIN sku_kg k ON k.sku = p.sku),
+       w AS (
+         SELECT src, dst, is_pack, q, m,
+                sum(q) OVER (PARTITION BY dst, sku, is_pack) AS pack_total,
+                sum(CASE WHEN NOT is_pack AND m IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY dst) AS unknown,
+                sum(CASE WHEN NOT is_pack THEN m END) OVER (PARTITION BY dst) AS mass_total,
+                sum(CASE WHEN NOT is_pack THEN q END) OVER (PARTITION BY dst) AS content_total
+         FROM p)
+       SELECT src, dst,
+              CASE WHEN is_pack THEN q / pack_total
+                   WHEN unknown = 0 THEN m / mass_total
+                   ELSE q / content_total END AS frac
+       FROM w""",
     """CREATE TABLE shipped AS
        SELECT lot_id, sum(quantity) AS quantity FROM shipments
        WHERE customer_id IS NOT NULL GROUP BY lot_id""",
@@ -444,6 +479,7 @@ class DuckDB:
             )
 
         csv("lots", "lot_id, sku, origin, supplier_id, CAST(quantity AS DOUBLE) AS quantity")
+        csv("products", "sku, category, uom, kg_per_uom")
         csv(
             "consumptions",
             "input_lot_id, output_lot_id, CAST(quantity AS DOUBLE) AS quantity",
@@ -604,6 +640,8 @@ class Postgres:
     def load(self) -> None:
         c = self.con
         tables = {
+            "products": ("sku text, name text, category text, uom text, shelf_life_days text, "
+                         "unit_cost text, kg_per_uom text"),
             "lots": ("lot_id text, sku text, origin text, supplier_id text, supplier_lot_code text, "
                      "site_id text, line text, produced_on text, received_on text, expires_on text, "
                      "quantity double precision, unit_cost text, status text"),
