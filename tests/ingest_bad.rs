@@ -363,6 +363,53 @@ fn cycle_is_exit_2_naming_exactly_the_lots_on_it() {
     assert!(!ws.path().join("CURRENT").exists());
 }
 
+/// Writes `lots.csv` (all produced, sku X) and `consumptions.csv` with
+/// the given edges into a new temp dir.
+fn genealogy_dir(n: usize, edges: impl Iterator<Item = (usize, usize)>) -> tempfile::TempDir {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut lots = String::from("lot_id,sku,origin,quantity\n");
+    for i in 0..n {
+        writeln!(lots, "L{i},X,produced,10").unwrap();
+    }
+    let mut cons = String::from("input_lot_id,output_lot_id,quantity\n");
+    for (a, b) in edges {
+        writeln!(cons, "L{a},L{b},1").unwrap();
+    }
+    std::fs::write(dir.path().join("lots.csv"), lots).unwrap();
+    std::fs::write(dir.path().join("consumptions.csv"), cons).unwrap();
+    dir
+}
+
+#[test]
+fn a_cycle_through_150k_lots_is_exit_2_not_a_stack_overflow() {
+    // Issue 17: Tarjan's recursive SCC overflowed the stack (exit 134).
+    let n = 150_000;
+    let data = genealogy_dir(n, (0..n).map(|i| (i, (i + 1) % n)));
+    let ws = tempfile::tempdir().unwrap();
+    let out = ingest(data.path(), ws.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("genealogy has a cycle through lots"), "{err}");
+    assert!(err.contains("and 149980 more"), "{err}");
+}
+
+#[test]
+fn a_90k_chain_into_a_2_lot_cycle_names_only_the_cycle() {
+    let n = 90_000;
+    let chain = (0..n - 1).map(|i| (i, i + 1));
+    let data = genealogy_dir(n, chain.chain([(n - 1, n - 2)]));
+    let ws = tempfile::tempdir().unwrap();
+    let out = ingest(data.path(), ws.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.trim_end()
+            .ends_with(r#"genealogy has a cycle through lots "L89998", "L89999""#),
+        "{err}"
+    );
+}
+
 #[test]
 fn nonexistent_directory_is_exit_2() {
     let ws = tempfile::tempdir().unwrap();

@@ -396,12 +396,14 @@ impl Genealogy {
     }
 
     /// Ok when the genealogy is a DAG; otherwise names every lot that lies
-    /// on a cycle (Tarjan's SCC through petgraph). O(n + e).
+    /// on a cycle (Kosaraju's SCC through petgraph: its DFS keeps an
+    /// explicit stack, where Tarjan's recursion overflowed the thread's
+    /// stack on a cycle through 150k lots). O(n + e).
     pub fn check_acyclic(&self) -> Result<(), GraphError> {
         if petgraph::algo::toposort(self, None).is_ok() {
             return Ok(());
         }
-        let mut lots: Vec<LotIx> = petgraph::algo::tarjan_scc(self)
+        let mut lots: Vec<LotIx> = petgraph::algo::kosaraju_scc(self)
             .into_iter()
             .filter(|scc| scc.len() > 1 || self.outputs.neighbors(scc[0]).contains(&scc[0]))
             .flatten()
