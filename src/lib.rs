@@ -101,6 +101,17 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     }
 }
 
+/// The status of a command whose result was `written`: a closed pipe
+/// (`lotgraph check --strict | head -1`) keeps the findings' status
+/// instead of turning it into success; any other write error is an error.
+pub fn after_writing(status: Status, written: anyhow::Result<()>) -> anyhow::Result<Status> {
+    match written {
+        Ok(()) => Ok(status),
+        Err(e) if is_broken_pipe(&e) => Ok(status),
+        Err(e) => Err(e),
+    }
+}
+
 /// Did this error come from writing to a closed pipe?
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {

@@ -488,3 +488,50 @@ fn lines_are_names_at_a_site() {
     );
     assert_eq!(both["seeds"], serde_json::json!(["F", "G"]));
 }
+
+/// Runs lotgraph with stdout a pipe whose reading end is already closed.
+fn exit_code_into_a_closed_pipe(ws: &std::path::Path, args: &[&str]) -> Option<i32> {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("lotgraph"));
+    cmd.env("LOTGRAPH_WORKSPACE", ws)
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::null());
+    cmd.status().unwrap().code()
+}
+
+#[test]
+fn strict_findings_keep_exit_1_through_a_closed_pipe() {
+    // Issue 17: `check --strict | head -1` exited 0.
+    let ws = ingested("imbalance");
+    assert_eq!(
+        exit_code_into_a_closed_pipe(ws.path(), &["check", "--strict"]),
+        Some(1)
+    );
+    assert_eq!(exit_code_into_a_closed_pipe(ws.path(), &["check"]), Some(0));
+    // The demo has 9 flagged lots.
+    let ws =
+        common::ingested_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo"));
+    assert_eq!(
+        exit_code_into_a_closed_pipe(ws.path(), &["returns", "--strict"]),
+        Some(1)
+    );
+    assert_eq!(
+        exit_code_into_a_closed_pipe(ws.path(), &["returns"]),
+        Some(0)
+    );
+    // A closed pipe on a command without findings is still success.
+    assert_eq!(
+        exit_code_into_a_closed_pipe(ws.path(), &["trace", "forward", "R-2112-002"]),
+        Some(0)
+    );
+    // Ingest --strict of rejected rows, summary into a closed pipe.
+    let ws = tempfile::tempdir().unwrap();
+    let bad = fixture("bad");
+    let bad = bad.to_str().unwrap();
+    assert_eq!(
+        exit_code_into_a_closed_pipe(ws.path(), &["ingest", bad, "--strict"]),
+        Some(1)
+    );
+}

@@ -157,24 +157,28 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         let n = t.rows.iter().filter(|r| is_kind(&r[0])).count();
         summary.push(vec![Cell::text(kind), Cell::Int(n as u64)]);
     }
-    let mut out = open_output(&args.output)?;
-    match args.format {
-        ReportFormat::Json => write_json(
-            &mut *out,
-            &TablesJson(&[("summary", &summary), ("findings", &t)]),
-        )?,
-        ReportFormat::Table => {
-            summary.write_table(&mut *out)?;
-            if !t.rows.is_empty() {
-                writeln!(out)?;
-                t.write_table(&mut *out)?;
-            }
-        }
-    }
-    out.flush()?;
-    Ok(if args.strict && !t.rows.is_empty() {
+    let status = if args.strict && !t.rows.is_empty() {
         Status::Findings
     } else {
         Status::Ok
-    })
+    };
+    let written = (|| -> anyhow::Result<()> {
+        let mut out = open_output(&args.output)?;
+        match args.format {
+            ReportFormat::Json => write_json(
+                &mut *out,
+                &TablesJson(&[("summary", &summary), ("findings", &t)]),
+            )?,
+            ReportFormat::Table => {
+                summary.write_table(&mut *out)?;
+                if !t.rows.is_empty() {
+                    writeln!(out)?;
+                    t.write_table(&mut *out)?;
+                }
+            }
+        }
+        out.flush()?;
+        Ok(())
+    })();
+    crate::after_writing(status, written)
 }

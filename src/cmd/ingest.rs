@@ -73,14 +73,16 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     for w in &ing.warnings {
         eprintln!("lotgraph: warning: {w}");
     }
-    args.write_summary(&ing, elapsed.as_secs_f64(), &mut *out)?;
-    out.flush()?;
     let rejected: u64 = ing.reports.iter().map(|r| r.rejected).sum();
-    Ok(if args.strict && rejected > 0 {
+    let status = if args.strict && rejected > 0 {
         Status::Findings
     } else {
         Status::Ok
-    })
+    };
+    let written = args
+        .write_summary(&ing, elapsed.as_secs_f64(), &mut *out)
+        .and_then(|()| Ok(out.flush()?));
+    crate::after_writing(status, written)
 }
 
 impl Args {

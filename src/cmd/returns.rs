@@ -103,12 +103,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         By::Supplier => supplier_document(ds, &snap.genealogy, &filter, &rates)?,
         by => group_document(ds, &rates, by),
     };
-    args.report.emit(&doc)?;
-    Ok(if args.strict && flagged > 0 {
+    let status = if args.strict && flagged > 0 {
         Status::Findings
     } else {
         Status::Ok
-    })
+    };
+    crate::after_writing(status, args.report.emit(&doc))
 }
 
 fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
