@@ -297,3 +297,20 @@ fn ingest_warns_about_an_unknown_unit_and_the_recorded_basis() {
         "{err}"
     );
 }
+
+#[test]
+fn locate_in_a_format_without_room_for_it_is_an_error() {
+    let ws = ingested("units");
+    for format in ["csv", "dot", "mermaid"] {
+        let out = common::lotgraph(ws.path())
+            .args(["trace", "forward", "T1", "--locate", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--locate is shown by --format tree, table or json"),
+            "{err}"
+        );
+    }
+}

@@ -59,13 +59,24 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let mut tracer = Tracer::new(&snap.genealogy);
     let trace = tracer.trace(&snap.dataset, root, args.way.into(), args.max_depth);
     let located = match (args.way, args.locate) {
+        (Way::Back, true) => anyhow::bail!("--locate goes with `trace forward`"),
+        // The located split is a second table: CSV, DOT and Mermaid have
+        // one shape each and no place for it, so asking is an error rather
+        // than a silent omission.
+        (Way::Forward, true)
+            if matches!(
+                args.format,
+                TraceFormat::Csv | TraceFormat::Dot | TraceFormat::Mermaid
+            ) =>
+        {
+            anyhow::bail!("--locate is shown by --format tree, table or json")
+        }
         (Way::Forward, _) => Some(locate_with(
             &mut tracer,
             &snap.dataset,
             &snap.balance,
             &[root],
         )),
-        (Way::Back, true) => anyhow::bail!("--locate goes with `trace forward`"),
         (Way::Back, false) => None,
     };
     let report = TraceReport::new(

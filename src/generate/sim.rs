@@ -14,7 +14,11 @@
 //! state is open inventory: a handful of integers per open lot.
 //!
 //! Planted faults travel with the lots as a *taint*: the planted source and
-//! its quantity share (record-format.md's share formula). A lot with inputs
+//! its quantity share (the recorded quantities over all of a batch's
+//! inputs, record format v1's rule: the generator's own dose model, kept
+//! when v2 moved lotgraph's shares to mass so that seeds still give the
+//! same scenarios; a physical dose would be a change of the simulated
+//! world, not of lotgraph). A lot with inputs
 //! from two sources keeps the larger one, an approximation that only
 //! matters when two planted faults meet in one batch. Each sale of a
 //! tainted lot brings a fault return with probability severity × dose,

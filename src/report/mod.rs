@@ -57,6 +57,16 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone().unwrap_or_default(),
             Cell::Int(v) => v.to_string(),
+            // CSV keeps every digit (shortest round-trip form), as JSON does.
+            Cell::Num(v) if exact => v
+                .map(|v| {
+                    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                        fmt_num(v)
+                    } else {
+                        v.to_string()
+                    }
+                })
+                .unwrap_or_default(),
             Cell::Num(v) => v.map(fmt_num).unwrap_or_default(),
             Cell::Share(v) if exact => v.to_string(),
             Cell::Share(v) => format!("{v:.4}"),

@@ -1,14 +1,15 @@
 //! Supplier quality scorecards: inspection results of each supplier's lots
 //! plus the customer returns of everything made from them, attributed back
-//! through the genealogy by quantity share, with empirical-Bayes shrinkage so
-//! that a supplier with one lot is not ranked on noise.
+//! through the genealogy by share (docs/record-format.md: ingredients by
+//! mass, packaging by coverage), with empirical-Bayes shrinkage so that a
+//! supplier with one lot is not ranked on noise.
 //!
 //! Attribution: for supplier lot S, attributed_returned(S) =
 //! Σ_F returned(F)·share(S, F) and attributed_shipped(S) = Σ_F
 //! shipped(F)·share(S, F) over every lot F (S included). Both are computed
 //! for *all* lots at once in one reverse-topological pass over the CSR:
-//! r(L) = x(L) + Σ over outputs O of r(O)·q(L→O) / Σ inputs of O, which is
-//! linear in the size of the genealogy.
+//! r(L) = x(L) + Σ over outputs O of r(O)·w(L→O), with w the edge's share
+//! weight, which is linear in the size of the genealogy.
 //!
 //! Score (0-100, higher is better; documented in the README):
 //! - the inspection fail rate is shrunk with a beta-binomial prior
