@@ -535,3 +535,36 @@ fn strict_findings_keep_exit_1_through_a_closed_pipe() {
         Some(1)
     );
 }
+
+#[test]
+fn tree_indentation_stops_growing_on_a_deep_chain() {
+    // Issue 17: the tree of a 200k-lot chain was ~80 GB of indentation.
+    use std::fmt::Write as _;
+    let data = tempfile::tempdir().unwrap();
+    let n = 300;
+    let mut lots = String::from("lot_id,sku,origin,supplier_id,quantity\nL0,X,supplied,S1,10\n");
+    let mut cons = String::from("input_lot_id,output_lot_id,quantity\n");
+    for i in 1..n {
+        writeln!(lots, "L{i},X,produced,,10").unwrap();
+        writeln!(cons, "L{},L{i},10", i - 1).unwrap();
+    }
+    std::fs::write(data.path().join("lots.csv"), lots).unwrap();
+    std::fs::write(data.path().join("consumptions.csv"), cons).unwrap();
+    let ws = common::ingested_dir(data.path());
+    let out = text(ws.path(), &["trace", "back", &format!("L{}", n - 1)]);
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("  share ")).collect();
+    assert_eq!(lines.len(), n - 1);
+    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 64 * 4 + 80, "a line of {widest} chars");
+    assert!(
+        lines[63].trim_start().starts_with("└── L235"),
+        "{}",
+        lines[63]
+    );
+    assert!(
+        lines[64].trim_start().starts_with("└── [depth 65] L234"),
+        "{}",
+        lines[64]
+    );
+    assert!(lines[n - 2].contains("[depth 299] L0"), "{}", lines[n - 2]);
+}

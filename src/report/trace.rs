@@ -29,6 +29,11 @@ pub enum TraceFormat {
     Mermaid,
 }
 
+/// Levels of the tree output that indent; deeper lines keep the indentation
+/// of this level and print their depth, so the output grows linearly with
+/// the depth of a chain, not quadratically.
+pub const TREE_INDENT_CAP: u32 = 64;
+
 /// A trace with everything its exporters need.
 pub struct TraceReport<'a> {
     ds: &'a Dataset,
@@ -328,9 +333,17 @@ impl<'a> TraceReport<'a> {
             };
             let budget = limit.saturating_sub(depth);
             let repeated = next.degree(v) > 0 && expanded.get(&v).is_some_and(|b| *b >= budget);
+            // Past TREE_INDENT_CAP levels the indentation stops growing
+            // (a 200k-lot chain drew 80 GB of spaces) and each line says
+            // its depth instead.
+            let deep = if depth > TREE_INDENT_CAP {
+                format!("[depth {depth}] ")
+            } else {
+                String::new()
+            };
             writeln!(
                 w,
-                "{prefix}{branch}{}  {verb} {} {}  share {:.4}{}",
+                "{prefix}{branch}{deep}{}  {verb} {} {}  share {:.4}{}",
                 self.describe(v),
                 fmt_num(q),
                 ds.uom_of(input),
@@ -343,7 +356,11 @@ impl<'a> TraceReport<'a> {
             )?;
             if !repeated && depth < limit && next.degree(v) > 0 {
                 expanded.insert(v, budget);
-                let child_prefix = format!("{prefix}{}", if last { "    " } else { "│   " });
+                let child_prefix = if depth >= TREE_INDENT_CAP {
+                    prefix.clone()
+                } else {
+                    format!("{prefix}{}", if last { "    " } else { "│   " })
+                };
                 push_children(&mut stack, v, depth, &child_prefix);
             }
         }
