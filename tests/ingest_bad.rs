@@ -529,3 +529,30 @@ fn line_numbers_are_physical_after_blank_lines() {
         ],
     );
 }
+
+#[test]
+fn temporary_files_of_killed_ingests_are_removed_by_the_next_one() {
+    // Issue 17: `.CURRENT.tmp-*` and `.rejects.csv.tmp-*` of interrupted
+    // ingests were never removed. Pid 999999999 is above any pid_max.
+    let ws = tempfile::tempdir().unwrap();
+    let stale = [
+        ".CURRENT.tmp-20260101T000000.000000000-999999999",
+        ".rejects.csv.tmp-20260101T000000.000000000-999999999",
+    ];
+    for name in stale {
+        std::fs::write(ws.path().join(name), b"left by a killed ingest").unwrap();
+    }
+    std::fs::create_dir(
+        ws.path()
+            .join(".tmp-gen-20260101T000000.000000000-999999999"),
+    )
+    .unwrap();
+    let out = ingest(&fixture("toy"), ws.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let left: Vec<String> = std::fs::read_dir(ws.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

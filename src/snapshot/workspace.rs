@@ -165,8 +165,8 @@ fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), SnapshotError> {
     f.sync_all().map_err(io(path))
 }
 
-/// Removes old generations and temporary directories of ingests that are no
-/// longer running.
+/// Removes old generations and the temporary directories and files of
+/// ingests that are no longer running.
 fn remove_stale(workspace: &Path, keep: &[&str]) {
     let Ok(entries) = std::fs::read_dir(workspace) else {
         return;
@@ -175,8 +175,12 @@ fn remove_stale(workspace: &Path, keep: &[&str]) {
         let name = e.file_name().to_string_lossy().into_owned();
         let stale = if name.starts_with("gen-") {
             !keep.contains(&name.as_str())
-        } else if let Some(rest) = name.strip_prefix(".tmp-gen-") {
-            // A temp dir whose writer process is gone.
+        } else if let Some(rest) = [".tmp-gen-", ".CURRENT.tmp-", ".rejects.csv.tmp-"]
+            .iter()
+            .find_map(|p| name.strip_prefix(p))
+        {
+            // A temp dir or file whose writer process is gone (killed
+            // between writing it and its rename).
             rest.rsplit('-')
                 .next()
                 .and_then(|pid| pid.parse::<u32>().ok())
@@ -185,7 +189,12 @@ fn remove_stale(workspace: &Path, keep: &[&str]) {
             false
         };
         if stale {
-            let _ = std::fs::remove_dir_all(e.path());
+            let path = e.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
         }
     }
 }
