@@ -44,10 +44,7 @@ impl ParquetSource {
     /// Opens `path` and reads its schema.
     pub fn open(path: &Path) -> Result<Self, IngestError> {
         let name = file_name(path);
-        let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let file = lotgraph_core::ingest::source::open_regular(path)?;
         let format = |e: parquet::errors::ParquetError| IngestError::Format {
             file: name.clone(),
             message: format!("not a readable Parquet file: {e}"),

@@ -556,3 +556,45 @@ fn temporary_files_of_killed_ingests_are_removed_by_the_next_one() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn a_fifo_or_device_as_a_dataset_file_is_exit_2_not_a_hang() {
+    // Issue 17: a lots.csv that is a FIFO blocked forever.
+    let data = tempfile::tempdir().unwrap();
+    let fifo = data.path().join("lots.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let ws = tempfile::tempdir().unwrap();
+    let out = lotgraph()
+        .arg("ingest")
+        .arg(data.path())
+        .env("LOTGRAPH_WORKSPACE", ws.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("lots.csv: is a FIFO (named pipe), not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    // A device, through a symlink: /dev/zero never ends.
+    let data = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/zero", data.path().join("lots.csv")).unwrap();
+    let out = lotgraph()
+        .arg("ingest")
+        .arg(data.path())
+        .env("LOTGRAPH_WORKSPACE", ws.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is a device, not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}

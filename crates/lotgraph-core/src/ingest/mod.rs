@@ -34,6 +34,10 @@ pub enum IngestError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A dataset file is not a regular file (a FIFO, a device, a socket):
+    /// reading one could block forever or never end.
+    #[error("{}: is a {kind}, not a regular file; lotgraph reads datasets from regular files only", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
     /// A file's content is not readable as a table at all.
     #[error("{file}: {message}")]
     Format { file: String, message: String },

@@ -111,6 +111,35 @@ impl<R: Read> Read for LineIndexed<R> {
     }
 }
 
+/// Opens a dataset file, refusing anything but a regular file *before*
+/// opening it: opening a FIFO blocks until a writer appears, and a device
+/// such as /dev/zero never ends.
+pub fn open_regular(path: &Path) -> Result<std::fs::File, IngestError> {
+    use std::os::unix::fs::FileTypeExt;
+    let io_err = |source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let t = std::fs::metadata(path).map_err(io_err)?.file_type();
+    let kind = if t.is_file() {
+        return std::fs::File::open(path).map_err(io_err);
+    } else if t.is_dir() {
+        "directory"
+    } else if t.is_fifo() {
+        "FIFO (named pipe)"
+    } else if t.is_char_device() || t.is_block_device() {
+        "device"
+    } else if t.is_socket() {
+        "socket"
+    } else {
+        "special file"
+    };
+    Err(IngestError::NotAFile {
+        path: path.to_path_buf(),
+        kind,
+    })
+}
+
 impl CsvSource {
     /// Opens `path` and reads its header.
     pub fn open(path: &Path) -> Result<Self, IngestError> {
@@ -119,7 +148,7 @@ impl CsvSource {
             path: path.to_path_buf(),
             source,
         };
-        let file = std::fs::File::open(path).map_err(io_err)?;
+        let file = open_regular(path)?;
         let len = file.metadata().map_or(0, |m| m.len());
         let lines = Rc::new(RefCell::new(LineTable {
             first_no: 1,
