@@ -144,10 +144,6 @@ impl CsvSource {
     /// Opens `path` and reads its header.
     pub fn open(path: &Path) -> Result<Self, IngestError> {
         let name = file_name(path);
-        let io_err = |source| IngestError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
         let file = open_regular(path)?;
         let len = file.metadata().map_or(0, |m| m.len());
         let lines = Rc::new(RefCell::new(LineTable {
