@@ -557,6 +557,19 @@ fn temporary_files_of_killed_ingests_are_removed_by_the_next_one() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// `ingest DIR --workspace WS`, killed after a minute: a hang fails the
+/// test instead of blocking it.
+fn ingest_within_a_minute(dir: &Path, ws: &Path) -> std::process::Output {
+    lotgraph()
+        .arg("ingest")
+        .arg(dir)
+        .arg("--workspace")
+        .arg(ws)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_fifo_or_device_as_a_dataset_file_is_exit_2_not_a_hang() {
     // Issue 17: a lots.csv that is a FIFO blocked forever.
@@ -568,13 +581,7 @@ fn a_fifo_or_device_as_a_dataset_file_is_exit_2_not_a_hang() {
         .unwrap();
     assert!(made.success());
     let ws = tempfile::tempdir().unwrap();
-    let out = lotgraph()
-        .arg("ingest")
-        .arg(data.path())
-        .env("LOTGRAPH_WORKSPACE", ws.path())
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap();
+    let out = ingest_within_a_minute(data.path(), ws.path());
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("lots.csv: is a FIFO (named pipe), not a regular file"),
@@ -584,13 +591,7 @@ fn a_fifo_or_device_as_a_dataset_file_is_exit_2_not_a_hang() {
     // A device, through a symlink: /dev/zero never ends.
     let data = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink("/dev/zero", data.path().join("lots.csv")).unwrap();
-    let out = lotgraph()
-        .arg("ingest")
-        .arg(data.path())
-        .env("LOTGRAPH_WORKSPACE", ws.path())
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap();
+    let out = ingest_within_a_minute(data.path(), ws.path());
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("is a device, not a regular file"),

@@ -5,7 +5,7 @@ use super::WorkspaceArgs;
 use crate::Status;
 use crate::report::open_output;
 use crate::report::trace::{TraceFormat, TraceReport};
-use lotgraph_core::analytics::locate::locate_with;
+use lotgraph_core::analytics::locate::{self, locate_with};
 use lotgraph_core::{Direction, Tracer};
 use std::io::Write;
 use std::path::PathBuf;
@@ -71,21 +71,30 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         {
             anyhow::bail!("--locate is shown by --format tree, table or json")
         }
-        (Way::Forward, _) => Some(locate_with(
+        (Way::Forward, true) => Some(locate_with(
             &mut tracer,
             &snap.dataset,
             &snap.balance,
             &[root],
         )),
-        (Way::Back, false) => None,
+        (_, false) => None,
     };
+    // Forward rows carry the traced quantity; without --locate only that
+    // is computed, not the places (a scan of every closure lot's shipments).
+    let traced = match (args.way, &located) {
+        (Way::Forward, None) => Some(locate::traced(&mut tracer, &snap.dataset, &[root])),
+        _ => None,
+    };
+    let traced = traced
+        .as_deref()
+        .or(located.as_ref().map(|l| l.traced.as_slice()));
     let report = TraceReport::new(
         &snap.dataset,
         &snap.genealogy,
         &trace,
         args.max_depth,
+        traced,
         located.as_ref(),
-        args.locate,
     );
     let mut out = open_output(&args.output)?;
     report.write(args.format, &mut *out)?;

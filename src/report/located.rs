@@ -1,6 +1,6 @@
 //! Exporters of a located split ([`Located`]: where every unit of a seed
 //! is now), shared by `trace forward --locate` and `recall simulate`: one
-//! table of places, a JSON block (schema `docs/schema/located.json`) and
+//! table of places, a JSON block (docs/cli-contract.md, "Located") and
 //! the sentence a person reads first.
 
 use super::columns as col;
@@ -38,13 +38,17 @@ fn place_cells(ds: &Dataset, uom: &str, p: &Place) -> Vec<Cell> {
     ]
 }
 
-/// The places (then the shortfalls, with negative quantities) as a table.
-pub fn table(ds: &Dataset, uom: &str, l: &Located) -> Tabular {
+fn places_table<'p>(ds: &Dataset, uom: &str, places: impl Iterator<Item = &'p Place>) -> Tabular {
     let mut t = Tabular::new(PLACE_COLUMNS);
-    for p in l.places.iter().chain(&l.shortfalls) {
+    for p in places {
         t.push(place_cells(ds, uom, p));
     }
     t
+}
+
+/// The places (then the shortfalls, with negative quantities) as a table.
+pub fn table(ds: &Dataset, uom: &str, l: &Located) -> Tabular {
+    places_table(ds, uom, l.places.iter().chain(&l.shortfalls))
 }
 
 /// Σ of the places of `kind`.
@@ -59,14 +63,7 @@ fn total(l: &Located, kind: PlaceKind) -> f64 {
 /// The JSON block of one unit's split.
 pub fn json(ds: &Dataset, uom: &str, l: &Located) -> Value {
     let rows = |v: &[Place]| -> Vec<Value> {
-        let t = {
-            let mut t = Tabular::new(PLACE_COLUMNS);
-            for p in v {
-                t.push(place_cells(ds, uom, p));
-            }
-            t
-        };
-        match t.json_rows() {
+        match places_table(ds, uom, v.iter()).json_rows() {
             Value::Array(a) => a,
             _ => Vec::new(),
         }

@@ -47,11 +47,10 @@ pub struct TraceReport<'a> {
     /// Forward traces only: customers that received the root or any listed
     /// lot, with quantities, sorted by id.
     pub customers: Option<Vec<(String, f64)>>,
-    /// Forward traces only: where the root's units are now (its traced
-    /// quantity in every lot is taken from here).
+    /// Forward traces only: the traced quantity of the root in each lot.
+    has_traced: bool,
+    /// `--locate`: where the root's units are now.
     located: Option<&'a Located>,
-    /// Print the located split (`--locate`)?
-    show_located: bool,
 }
 
 const TRACE_COLUMNS: &[&str] = &[
@@ -85,21 +84,22 @@ const FORWARD_COLUMNS: &[&str] = &[
 ];
 
 impl<'a> TraceReport<'a> {
-    /// Collects the report of `trace`, traced with `max_depth`; `located`
-    /// (forward traces) gives each lot's traced quantity of the root and,
-    /// with `show_located`, the split of the root over its resting places.
+    /// Collects the report of `trace`, traced with `max_depth`; `traced`
+    /// (forward traces) is each lot's traced quantity of the root, and
+    /// `located` (`--locate`) the split of the root over its resting places.
     pub fn new(
         ds: &'a Dataset,
         g: &'a Genealogy,
         trace: &'a Trace,
         max_depth: Option<u32>,
+        traced: Option<&[(LotIx, f64)]>,
         located: Option<&'a Located>,
-        show_located: bool,
     ) -> Self {
-        let traced: HashMap<LotIx, f64> = located
-            .map(|l| l.traced.iter().copied().collect())
+        let has_traced = traced.is_some();
+        let traced: HashMap<LotIx, f64> = traced
+            .map(|t| t.iter().copied().collect())
             .unwrap_or_default();
-        let mut rows = Tabular::new(if located.is_some() {
+        let mut rows = Tabular::new(if has_traced {
             FORWARD_COLUMNS
         } else {
             TRACE_COLUMNS
@@ -121,7 +121,7 @@ impl<'a> TraceReport<'a> {
                 Cell::Share(t.share),
                 Cell::opt(g.basis(t.lot).map(|b| b.as_str())),
             ];
-            if located.is_some() {
+            if has_traced {
                 row.push(Cell::Num(Some(traced.get(&t.lot).copied().unwrap_or(0.0))));
             }
             row.extend([
@@ -167,8 +167,8 @@ impl<'a> TraceReport<'a> {
             rows,
             suppliers,
             customers,
+            has_traced,
             located,
-            show_located,
         }
     }
 
@@ -182,8 +182,12 @@ impl<'a> TraceReport<'a> {
             "root_share_basis".into(),
             json!(self.g.basis(root).map(|b| b.as_str())),
         );
-        if let Some(l) = self.located {
-            m.insert("seed_quantity".into(), json_number(l.seed_quantity));
+        if self.has_traced {
+            // tq(root → root) is the root's quantity.
+            m.insert(
+                "seed_quantity".into(),
+                json_number(self.ds.lot(root).quantity),
+            );
             m.insert("seed_uom".into(), json!(self.ds.uom_of(root)));
         }
         m.insert("lots".into(), self.rows.json_rows());
@@ -195,7 +199,7 @@ impl<'a> TraceReport<'a> {
                 .collect();
             m.insert("customers".into(), Value::Array(rows));
         }
-        if let (Some(l), true) = (self.located, self.show_located) {
+        if let Some(l) = self.located {
             m.insert(
                 "located".into(),
                 located::json(self.ds, self.ds.unit_key_of(root), l),
@@ -252,7 +256,7 @@ impl<'a> TraceReport<'a> {
                 }
             )?;
         }
-        if let (Some(l), true) = (self.located, self.show_located) {
+        if let Some(l) = self.located {
             let uom = self.ds.uom_of(self.trace.root);
             writeln!(
                 w,

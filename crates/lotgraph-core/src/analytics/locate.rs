@@ -121,8 +121,7 @@ pub fn locate_with(
     seeds: &[LotIx],
 ) -> Located {
     let quantity = |l: LotIx| ds.lots.quantity.get(l.ix()).copied().unwrap_or(0.0);
-    let mut traced = Vec::new();
-    tracer.traced_quantities(seeds, quantity, |l, _, tq| traced.push((l, tq)));
+    let traced = traced(tracer, ds, seeds);
     let mut seeds = seeds.to_vec();
     seeds.sort();
     seeds.dedup();
@@ -182,6 +181,16 @@ pub fn locate_with(
         unexplained: seed_quantity - accounted,
         traced,
     }
+}
+
+/// tq(seeds → L) of every lot L of the seeds' forward closure (seeds
+/// included), in closure order, with the lots' recorded quantities
+/// ([`Tracer::traced_quantities`]). O(closure lots + closure edges).
+pub fn traced(tracer: &mut Tracer<'_>, ds: &Dataset, seeds: &[LotIx]) -> Vec<(LotIx, f64)> {
+    let quantity = |l: LotIx| ds.lots.quantity.get(l.ix()).copied().unwrap_or(0.0);
+    let mut out = Vec::new();
+    tracer.traced_quantities(seeds, quantity, |l, _, tq| out.push((l, tq)));
+    out
 }
 
 /// The id a place sorts by ("" for an unknown site, first).

@@ -277,15 +277,14 @@ impl Genealogy {
         let mut basis = vec![0u8; n];
         let mut content_total = vec![0.0; n];
         let mut weights = vec![0.0; inputs.edge_count()];
+        // One buffer for every lot's input roles, not an allocation per lot.
+        let mut roles = Vec::new();
         for v in 0..n {
             let l = LotIx::from_ix(v);
             let r = inputs.row(l);
-            let (b, total) = step_weights(
-                &inputs.targets[r.clone()],
-                &inputs.quantities[r.clone()],
-                &mut weights[r],
-                &role,
-            );
+            roles.clear();
+            roles.extend(inputs.targets[r.clone()].iter().map(|t| role(*t)));
+            let (b, total) = step_weights(&roles, &inputs.quantities[r.clone()], &mut weights[r]);
             basis[v] = ShareBasis::code(b);
             content_total[v] = total;
         }
@@ -440,20 +439,18 @@ impl Genealogy {
     }
 }
 
-/// Weights of one step's inputs (`targets`, merged `quantities`) into
+/// Weights of one step's inputs (their `roles`, merged `quantities`) into
 /// `weights`, by record-format.md's rule; returns the step's basis and the
 /// content denominator. O(d²) in the step's degree d for the packaging
 /// groups, which stay tiny (a few packaging SKUs per step).
 fn step_weights(
-    targets: &[LotIx],
+    roles: &[InputRole],
     quantities: &[f64],
     weights: &mut [f64],
-    role: &impl Fn(LotIx) -> InputRole,
 ) -> (Option<ShareBasis>, f64) {
-    if targets.is_empty() {
+    if roles.is_empty() {
         return (None, 0.0);
     }
-    let roles: Vec<InputRole> = targets.iter().map(|t| role(*t)).collect();
     let all_mass = roles
         .iter()
         .all(|r| !matches!(r, InputRole::Content { kg: None }));
@@ -466,16 +463,16 @@ fn step_weights(
         InputRole::Content { kg: Some(kg) } if all_mass => quantities[k] * kg,
         _ => quantities[k],
     };
-    let total: f64 = (0..targets.len())
+    let total: f64 = (0..roles.len())
         .filter(|k| matches!(roles[*k], InputRole::Content { .. }))
         .map(amount)
         .sum();
-    for k in 0..targets.len() {
+    for k in 0..roles.len() {
         weights[k] = match roles[k] {
             InputRole::Content { .. } if total > 0.0 => amount(k) / total,
             InputRole::Content { .. } => 0.0,
             InputRole::Packaging { sku } => {
-                let same: f64 = (0..targets.len())
+                let same: f64 = (0..roles.len())
                     .filter(|j| roles[*j] == InputRole::Packaging { sku })
                     .map(|j| quantities[j])
                     .sum();
