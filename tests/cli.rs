@@ -264,7 +264,7 @@ fn interrupted_ingest_leaves_the_previous_snapshot() {
     let ws = ingested("toy");
     // Crash after the new snapshot is fully written, before it goes live.
     let out = lotgraph(ws.path())
-        .env("LOTGRAPH_TEST_CRASH_BEFORE_COMMIT", "1")
+        .env("LOTGRAPH_TEST_FAULT", "write-current:abort")
         .arg("ingest")
         .arg(fixture("imbalance"))
         .output()

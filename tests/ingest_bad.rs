@@ -18,7 +18,7 @@ fn fixture(name: &str) -> PathBuf {
 fn lotgraph() -> Command {
     let mut c = Command::cargo_bin("lotgraph").unwrap();
     c.env_remove("LOTGRAPH_WORKSPACE")
-        .env_remove("LOTGRAPH_TEST_CRASH_BEFORE_COMMIT");
+        .env_remove("LOTGRAPH_TEST_FAULT");
     c
 }
 
@@ -430,7 +430,7 @@ fn failed_ingest_keeps_the_previous_snapshot() {
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let stats_before = stats(ws.path());
     let rejects_before = std::fs::read(ws.path().join("rejects.csv")).unwrap();
-    let current_before = std::fs::read(ws.path().join("CURRENT")).unwrap();
+    let current_before = std::fs::read_link(ws.path().join("CURRENT")).unwrap();
 
     for (bad, needle) in [
         ("missing-column", r#"missing required column "quantity""#),
@@ -447,7 +447,7 @@ fn failed_ingest_keeps_the_previous_snapshot() {
             "after {bad}"
         );
         assert_eq!(
-            std::fs::read(ws.path().join("CURRENT")).unwrap(),
+            std::fs::read_link(ws.path().join("CURRENT")).unwrap(),
             current_before,
             "after {bad}"
         );

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 /// The live generation's array file.
 fn data_file(ws: &Path) -> PathBuf {
-    let cur = std::fs::read_to_string(ws.join("CURRENT")).unwrap();
-    ws.join(cur.trim()).join("snapshot.lgs")
+    let cur = std::fs::read_link(ws.join("CURRENT")).unwrap();
+    ws.join(cur).join("snapshot.lgs")
 }
 
 /// Runs `args`, asserting exit 2 without a panic; returns stderr.

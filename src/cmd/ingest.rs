@@ -15,9 +15,10 @@ use std::time::Instant;
 /// Rejected rows printed in the table format (all are in rejects.csv).
 const SHOWN_REJECTS: usize = 20;
 
-/// Set to make the process abort after the new snapshot is on disk but
-/// before it is made live: the interrupted-ingest test uses it.
-pub const CRASH_ENV: &str = "LOTGRAPH_TEST_CRASH_BEFORE_COMMIT";
+/// Fault injection for the tests of the write's atomicity:
+/// `STEP:abort|enospc|eio` (steps: `snapshot::Step::name`) makes that step
+/// of the snapshot write abort the process or fail with that error.
+pub const FAULT_ENV: &str = "LOTGRAPH_TEST_FAULT";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,6 +35,68 @@ pub struct Args {
     /// Where to write the summary (`-` = stdout).
     #[arg(long, short, default_value = "-")]
     pub output: PathBuf,
+    /// Give up (exit 2, nothing written) when another ingest holds the
+    /// workspace lock for longer than this: `30s`, `500ms`, `2m`, or
+    /// seconds. Default: wait as long as it takes.
+    #[arg(long, value_parser = parse_duration)]
+    pub lock_timeout: Option<std::time::Duration>,
+}
+
+/// `500ms`, `30s`, `2m`, `1h`, or a number of seconds (`1.5`).
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let scale = match unit.trim() {
+        "" | "s" => 1.0,
+        "ms" => 1e-3,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        u => return Err(format!("unknown unit {u:?} (use ms, s, m or h)")),
+    };
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration such as 30s or 500ms"))?;
+    std::time::Duration::try_from_secs_f64(v * scale)
+        .map_err(|_| format!("{s:?} is not a duration such as 30s or 500ms"))
+}
+
+/// `e` and its sources, `: `-separated.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+/// The fault hook `LOTGRAPH_TEST_FAULT` asks for (tests only), else none.
+fn fault_hook() -> anyhow::Result<Box<dyn FnMut(snapshot::Step) -> std::io::Result<()>>> {
+    let Some(spec) = std::env::var_os(FAULT_ENV) else {
+        return Ok(Box::new(snapshot::no_faults));
+    };
+    let spec = spec.to_string_lossy().into_owned();
+    let (name, kind) = spec.split_once(':').unwrap_or((spec.as_str(), "abort"));
+    let at = snapshot::Step::ALL
+        .into_iter()
+        .find(|s| s.name() == name)
+        .with_context(|| format!("{FAULT_ENV}={spec}: unknown step {name:?}"))?;
+    let errno = match kind {
+        "abort" => None,
+        "enospc" => Some(28),
+        "eio" => Some(5),
+        k => anyhow::bail!("{FAULT_ENV}={spec}: unknown fault {k:?}"),
+    };
+    Ok(Box::new(move |s| match errno {
+        _ if s != at => Ok(()),
+        None => std::process::abort(),
+        Some(e) => Err(std::io::Error::from_raw_os_error(e)),
+    }))
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
@@ -51,24 +114,31 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     // Open the summary's destination first: failing on it after the snapshot
     // went live would report an error for an ingest that took effect.
     let mut out = open_output(&args.output)?;
-    snapshot::write(
+    let mut faults = fault_hook()?;
+    let written = snapshot::write(
         &args.ws.workspace,
         &ing.dataset,
         &ing.genealogy,
         &manifest,
         &ing.rejects,
-        || {
-            if std::env::var_os(CRASH_ENV).is_some() {
-                std::process::abort();
-            }
+        snapshot::WriteOptions {
+            lock_timeout: args.lock_timeout,
+            faults: &mut *faults,
         },
     )
     .with_context(|| {
         format!(
-            "cannot write the snapshot to {}",
+            "cannot write the snapshot to {}; the previous snapshot is still live",
             args.ws.workspace.display()
         )
     })?;
+    if let Some(e) = &written.not_durable {
+        eprintln!(
+            "lotgraph: warning: the new snapshot is live, but making the switch durable failed ({}): \
+             a power failure now may bring back the previous snapshot",
+            chain(e)
+        );
+    }
     let elapsed = t0.elapsed();
     for w in &ing.warnings {
         eprintln!("lotgraph: warning: {w}");
@@ -80,8 +150,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Status::Ok
     };
     let written = args
-        .write_summary(&ing, elapsed.as_secs_f64(), &mut *out)
-        .and_then(|()| Ok(out.flush()?));
+        .write_summary(&ing, elapsed.as_secs_f64(), &mut out)
+        .and_then(|()| Ok(out.finish()?));
     crate::after_writing(status, written)
 }
 

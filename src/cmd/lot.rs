@@ -49,10 +49,10 @@ fn show(args: ShowArgs) -> anyhow::Result<Status> {
     let facts = LotFacts::collect(&snap.dataset, &snap.genealogy, &snap.balance, ix);
     let mut out = open_output(&args.output)?;
     match args.format {
-        ReportFormat::Json => write_json(&mut *out, &facts.json())?,
-        ReportFormat::Table => facts.write_text(&mut *out)?,
+        ReportFormat::Json => write_json(&mut out, &facts.json())?,
+        ReportFormat::Table => facts.write_text(&mut out)?,
     }
-    out.flush()?;
+    out.finish()?;
     Ok(Status::Ok)
 }
 

@@ -16,7 +16,6 @@ pub mod trace;
 
 use crate::snapshot::{self, Snapshot};
 use anyhow::Context;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Where the snapshot lives.
@@ -54,8 +53,8 @@ impl ReportArgs {
     /// Renders `doc` in the chosen format to the chosen place.
     pub fn emit(&self, doc: &crate::report::document::Document) -> anyhow::Result<()> {
         let mut out = crate::report::open_output(&self.output)?;
-        doc.write(self.format, &mut *out)?;
-        out.flush()?;
+        doc.write(self.format, &mut out)?;
+        out.finish()?;
         Ok(())
     }
 }

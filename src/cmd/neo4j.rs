@@ -211,10 +211,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             })?;
             let mut out = open_output(&a.output)?;
             match a.format {
-                ReportFormat::Json => write_json(&mut *out, &answer_json(&a.name, shown, &answer))?,
-                ReportFormat::Table => answer_table(&answer).write_table(&mut *out)?,
+                ReportFormat::Json => write_json(&mut out, &answer_json(&a.name, shown, &answer))?,
+                ReportFormat::Table => answer_table(&answer).write_table(&mut out)?,
             }
-            out.flush()?;
+            out.finish()?;
             Ok(Status::Ok)
         }
     }

@@ -16,7 +16,6 @@ use lotgraph_core::LotIx;
 use lotgraph_core::analytics::recall::{Recall, SeedRule, select_seeds, simulate, simulate_with};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -176,8 +175,8 @@ fn run_simulate(args: SimulateArgs) -> anyhow::Result<Status> {
     let doc = simulate_document(&snap, &recall, args.min_share, elapsed.as_secs_f64() * 1e3);
     if let Some(path) = &args.notify {
         let mut w = crate::report::open_output(path)?;
-        doc.tables[1].1.write_csv(&mut *w)?;
-        w.flush()?;
+        doc.tables[1].1.write_csv(&mut w)?;
+        w.finish()?;
     }
     args.report.emit(&doc)?;
     Ok(Status::Ok)

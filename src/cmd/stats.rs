@@ -110,15 +110,15 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let mut out = open_output(&args.output)?;
     match args.format {
         ReportFormat::Json => write_json(
-            &mut *out,
+            &mut out,
             &json!({"counts": counts.json_rows(), "depth": depth, "largest_fan_out": top.json_rows()}),
         )?,
         ReportFormat::Table => {
-            counts.write_table(&mut *out)?;
+            counts.write_table(&mut out)?;
             writeln!(out, "\nlargest lots by fan-out (direct outputs)")?;
-            top.write_table(&mut *out)?;
+            top.write_table(&mut out)?;
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(Status::Ok)
 }

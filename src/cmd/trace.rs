@@ -7,7 +7,6 @@ use crate::report::open_output;
 use crate::report::trace::{TraceFormat, TraceReport};
 use lotgraph_core::analytics::locate::{self, locate_with};
 use lotgraph_core::{Direction, Tracer};
-use std::io::Write;
 use std::path::PathBuf;
 
 /// The direction as typed on the command line.
@@ -97,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         located.as_ref(),
     );
     let mut out = open_output(&args.output)?;
-    report.write(args.format, &mut *out)?;
-    out.flush()?;
+    report.write(args.format, &mut out)?;
+    out.finish()?;
     Ok(Status::Ok)
 }

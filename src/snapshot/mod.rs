@@ -10,10 +10,11 @@
 
 mod file;
 mod layout;
+mod lock;
 mod workspace;
 
 pub use file::FORMAT_VERSION;
-pub use workspace::{hex, rejects_csv, write};
+pub use workspace::{Faults, Step, WriteOptions, Written, hex, no_faults, rejects_csv, write};
 
 use lotgraph_core::Genealogy;
 use lotgraph_core::analytics::balance::Balance;
@@ -48,6 +49,16 @@ pub enum SnapshotError {
     /// A file does not hold what this version expects.
     #[error("{}: {message}", path.display())]
     Corrupt { path: PathBuf, message: String },
+    /// Another writer held the workspace lock for longer than allowed.
+    #[error(
+        "{}: the workspace lock is still held by {} after {}; nothing was written (is another ingest running or stopped?)",
+        path.display(), lock::describe(*holder), lock::human(*waited)
+    )]
+    LockTimeout {
+        path: PathBuf,
+        holder: Option<u32>,
+        waited: std::time::Duration,
+    },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SnapshotError + '_ {
@@ -146,15 +157,10 @@ impl Snapshot {
 /// manifest, maps the array file and checks its header. O(1) in the
 /// number of lots.
 pub fn load(workspace: &Path) -> Result<Snapshot, SnapshotError> {
-    let cur = workspace::current_file(workspace);
-    let name = match std::fs::read_to_string(&cur) {
-        Ok(s) => s.trim().to_string(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(SnapshotError::Missing {
-                workspace: workspace.to_path_buf(),
-            });
-        }
-        Err(e) => return Err(io(&cur)(e)),
+    let Some(name) = workspace::live_generation(workspace)? else {
+        return Err(SnapshotError::Missing {
+            workspace: workspace.to_path_buf(),
+        });
     };
     let dir = workspace.join(&name);
     let mpath = dir.join("manifest.json");
@@ -223,9 +229,13 @@ mod tests {
             &ing.genealogy,
             &manifest(),
             rejects,
-            || {},
+            WriteOptions {
+                lock_timeout: None,
+                faults: &mut no_faults,
+            },
         )
         .unwrap()
+        .live
     }
 
     #[test]

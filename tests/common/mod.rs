@@ -18,7 +18,7 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn lotgraph(ws: &Path) -> Command {
     let mut c = Command::cargo_bin("lotgraph").unwrap();
     c.env("LOTGRAPH_WORKSPACE", ws)
-        .env_remove("LOTGRAPH_TEST_CRASH_BEFORE_COMMIT");
+        .env_remove("LOTGRAPH_TEST_FAULT");
     c
 }
 

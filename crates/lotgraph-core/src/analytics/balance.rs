@@ -262,6 +262,22 @@ pub struct Findings {
     pub recorded_basis: Vec<(LotIx, Vec<SkuIx>)>,
     /// Produced lots whose yield is outside the band.
     pub yield_out_of_band: Vec<Yield>,
+    /// Lots with more units returned than shipped to customers.
+    pub over_returned: Vec<OverReturn>,
+    /// Rows of the shipment table that go from a site to the same site.
+    pub self_shipments: Vec<usize>,
+}
+
+/// A lot whose returns exceed what it shipped to customers: a returned
+/// quantity is a fact and is kept, but the records disagree somewhere (a
+/// missing shipment, a wrong lot on the return, units confused).
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct OverReturn {
+    pub lot: LotIx,
+    /// Σ quantity of its returns (every category).
+    pub returned: f64,
+    /// Σ quantity of its shipments to customers.
+    pub shipped: f64,
 }
 
 impl Findings {
@@ -272,6 +288,8 @@ impl Findings {
             && self.produced_without_inputs.is_empty()
             && self.recorded_basis.is_empty()
             && self.yield_out_of_band.is_empty()
+            && self.over_returned.is_empty()
+            && self.self_shipments.is_empty()
     }
 }
 
@@ -315,5 +333,42 @@ pub fn check(ds: &Dataset, g: &Genealogy, b: &Balance, band: YieldBand) -> Findi
         }
     }
     f.negative_on_hand = b.all_stock().filter(|s| s.on_hand < 0.0).collect();
+    f.over_returned = over_returned(b);
+    f.self_shipments = self_shipments(ds);
     f
+}
+
+/// Lots whose returns exceed their shipments to customers, in lot order.
+/// O(lots).
+fn over_returned(b: &Balance) -> Vec<OverReturn> {
+    b.returned
+        .iter()
+        .zip(b.to_customers.iter())
+        .enumerate()
+        .filter(|&(_, (&r, &shipped))| exceeds(r, shipped))
+        .map(|(i, (&returned, &shipped))| OverReturn {
+            lot: LotIx::from_ix(i),
+            returned,
+            shipped,
+        })
+        .collect()
+}
+
+/// Shipments to a site that are leaving that same site (`from_site_id`,
+/// else the lot's site). O(shipments).
+fn self_shipments(ds: &Dataset) -> Vec<usize> {
+    let sh = &ds.shipments;
+    (0..sh.len())
+        .filter(|&i| {
+            let to = sh.to_site[i];
+            if sh.is_sale(i) || to == NO_IX {
+                return false;
+            }
+            let from = match sh.from_site[i] {
+                NO_IX => ds.lots.site.get(sh.lot[i].ix()).copied().unwrap_or(NO_IX),
+                f => f,
+            };
+            from == to
+        })
+        .collect()
 }

@@ -13,6 +13,14 @@
 //! Benjamini-Hochberg at a 5% false-discovery rate, and `flagged` marks the
 //! discoveries. A lot is tested only when it shipped something and its SKU
 //! has other lots with shipments.
+//!
+//! Returns beyond what a lot shipped (500 returned of 10 shipped, or
+//! returns of a lot never shipped to a customer) are kept as recorded in
+//! `returned` and `rate`, but count as at most `shipped` units everywhere
+//! a probability is estimated: in the SKU pools of the baselines, in the
+//! Wilson interval and in the binomial test. Otherwise one such lot would
+//! push its SKU's baseline towards 1 and hide every other lot's excess.
+//! `lotgraph check` lists these lots (`over_returned`).
 
 use super::stats::{Z95, benjamini_hochberg, binomial_upper_tail, wilson};
 use crate::model::{Dataset, LotIx, ReturnCategory, SkuIx};
@@ -131,9 +139,11 @@ pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
     let nsku = ds.products.len();
     let (mut sku_ship, mut sku_ret) = (vec![0.0; nsku], vec![0.0; nsku]);
     let skus = &ds.lots.sku;
+    // Returned units that count in estimates: at most what was shipped.
+    let counted = |i: usize| units.returned[i].min(units.shipped[i]);
     for (i, sku) in skus.iter().enumerate() {
         sku_ship[sku.ix()] += units.shipped[i];
-        sku_ret[sku.ix()] += units.returned[i];
+        sku_ret[sku.ix()] += counted(i);
     }
     let listed = (0..skus.len())
         .filter(|&i| units.shipped[i] > 0.0 || units.returned[i] > 0.0)
@@ -148,13 +158,13 @@ pub fn lot_rates(ds: &Dataset, filter: &ReturnFilter) -> Vec<LotRate> {
             continue;
         }
         let other_ship = sku_ship[sku.ix()] - shipped;
-        let other_ret = sku_ret[sku.ix()] - returned;
+        let other_ret = sku_ret[sku.ix()] - counted(i);
         let baseline =
             (other_ship > 1e-9).then(|| ((other_ret + 0.5) / (other_ship + 1.0)).clamp(0.0, 1.0));
         let rate = (shipped > 0.0).then(|| returned / shipped);
-        let ci = wilson(returned, shipped, Z95);
+        let ci = wilson(counted(i), shipped, Z95);
         let p_value = match baseline {
-            Some(b) if shipped > 0.0 => binomial_upper_tail(returned, shipped, b),
+            Some(b) if shipped > 0.0 => binomial_upper_tail(counted(i), shipped, b),
             _ => 1.0,
         };
         rows.push(LotRate {
