@@ -1051,8 +1051,19 @@ fn main() {
         dataset_id: String::new(),
     };
     let t = Instant::now();
-    let live = snapshot::write(ws.path(), &dataset, &genealogy, &manifest, &rejects, || {})
-        .expect("snapshot");
+    let live = snapshot::write(
+        ws.path(),
+        &dataset,
+        &genealogy,
+        &manifest,
+        &rejects,
+        snapshot::WriteOptions {
+            lock_timeout: None,
+            faults: &mut snapshot::no_faults,
+        },
+    )
+    .expect("snapshot")
+    .live;
     let t_write = t.elapsed();
     drop(genealogy);
     let snap_bytes = dir_size(&live);

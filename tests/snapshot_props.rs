@@ -120,7 +120,18 @@ fn check_dir(dir: &Path, picks: &[usize]) {
         files: Vec::new(),
         warnings: Vec::new(),
     };
-    snapshot::write(ws.path(), &dataset, &genealogy, &manifest, &[], || {}).expect("write");
+    snapshot::write(
+        ws.path(),
+        &dataset,
+        &genealogy,
+        &manifest,
+        &[],
+        snapshot::WriteOptions {
+            lock_timeout: None,
+            faults: &mut snapshot::no_faults,
+        },
+    )
+    .expect("write");
     let snap = snapshot::load(ws.path()).expect("load");
     snap.verify().expect("checksums");
     let bal = Balance::compute(&dataset);
