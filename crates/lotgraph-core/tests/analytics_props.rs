@@ -386,3 +386,46 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// What each lot candidate of `investigate` reaches (its complaint
+    /// lots, its other population lots) equals a naive BFS, whether it was
+    /// counted by the tree steps (chains, splits) or walked (merges).
+    #[test]
+    fn investigate_counts_what_each_lot_candidate_reaches(c in case()) {
+        use lotgraph_core::analytics::investigate::{Source, investigate, population};
+        let ds = c.dataset(&c.returned);
+        let g = Genealogy::from_dataset(&ds);
+        let complaints: Vec<u32> = (0..c.n as u32).filter(|&l| c.returned[l as usize] > 0.0).collect();
+        let pop = population(&ds);
+        let lots: Vec<LotIx> = complaints.iter().map(|&l| LotIx(l)).collect();
+        let ranked = investigate(&ds, &g, &lots, &pop);
+        let is_c = |l: u32| complaints.contains(&l);
+        let in_pop = |l: u32| pop[l as usize] || is_c(l);
+        let mut seen = BTreeSet::new();
+        for cand in &ranked {
+            let Source::Lot(l) = cand.source else { continue };
+            seen.insert(l.0);
+            let down = c.downstream(&[l.0]);
+            let hits: BTreeSet<u32> = down.iter().copied().filter(|&x| is_c(x)).collect();
+            let got: BTreeSet<u32> = cand.complaint_lots.iter().map(|x| x.0).collect();
+            prop_assert_eq!(&got, &hits, "lot {}", l.0);
+            let n = down.iter().filter(|&&x| in_pop(x)).count() as u64;
+            prop_assert_eq!(cand.other_lots_reached, n - hits.len() as u64, "lot {}", l.0);
+            // Sorted by lot id.
+            let ids: Vec<&str> = cand.complaint_lots.iter().map(|x| ds.lot_id(*x)).collect();
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(ids, sorted);
+        }
+        // Every upstream lot that reaches a complaint and is not a bare
+        // complaint lot (one without outputs) is a candidate.
+        for l in 0..c.n as u32 {
+            let reaches = c.downstream(&[l]).iter().any(|&x| is_c(x));
+            let bare = is_c(l) && !c.edges.iter().any(|e| e.0 == l);
+            prop_assert_eq!(seen.contains(&l), reaches && !bare, "lot {}", l);
+        }
+    }
+}

@@ -176,6 +176,10 @@ pub struct Investigation {
     /// Population lots left out of the per-SKU rates because an outbreak
     /// lot reaches them.
     pub excluded_lots: u64,
+    /// Lots visited by the candidates' walks (or combined by the tree
+    /// steps that replace them), the outbreak walk and the supplier walks:
+    /// the work done, which tests bound (line windows are not counted).
+    pub work: u64,
 }
 
 /// The population: lots shipped to customers or returned.
@@ -195,6 +199,8 @@ pub fn population(ds: &Dataset) -> Vec<bool> {
 /// The complaint lots, the population and every candidate source (not the
 /// line windows) with what it reaches.
 struct Walks {
+    /// Lots visited by the walks and tree steps: the work done.
+    work: u64,
     is_complaint: Vec<bool>,
     /// Population lots and complaint lots.
     in_pop: Vec<bool>,
@@ -209,6 +215,7 @@ struct Walks {
 }
 
 /// What one candidate reaches.
+#[derive(Clone, Debug, Default)]
 struct Reached {
     /// Complaint lots, sorted by lot id.
     hits: Vec<LotIx>,
@@ -216,6 +223,101 @@ struct Reached {
     n: u64,
     /// (SKU, population lots of that SKU), sorted by SKU; empty unless asked.
     skus: Vec<(u32, u32)>,
+    /// Lots a walk visited to find this (0 when counted as a tree).
+    visited: u64,
+}
+
+/// What every lot whose downstream closure is a tree reaches, by dynamic
+/// programming from the sinks up: `None` for the other lots, and for tree
+/// lots that are not `wanted` once their parent has used them.
+///
+/// A lot is counted here ("a tree") when it has a single output that is
+/// counted (it reaches itself plus exactly what that output reaches), or
+/// when each of its outputs is counted and has no other input (their
+/// closures are then disjoint and add up). Chains, also chains with merges
+/// into them, and pure splits are trees, so a 200k-lot chain costs O(n)
+/// here instead of the O(n²) of one walk per candidate; a lot with several
+/// outputs below which paths meet again is walked.
+/// O(n + e + Σ hits and SKU lists of wanted lots).
+fn tree_reached(
+    g: &Genealogy,
+    pop: &dyn Fn(LotIx) -> bool,
+    complaint: &dyn Fn(LotIx) -> bool,
+    wanted: &dyn Fn(LotIx) -> bool,
+    sku_of: &[u32],
+    by_sku: bool,
+) -> (Vec<Option<Reached>>, u64) {
+    let n = g.lot_count();
+    let mut work = 0u64;
+    let (outs, ins) = (g.outputs(), g.inputs());
+    let mut pending: Vec<u32> = (0..n)
+        .map(|i| outs.degree(LotIx::from_ix(i)) as u32)
+        .collect();
+    let mut ready: Vec<LotIx> = (0..n)
+        .map(LotIx::from_ix)
+        .filter(|l| pending[l.ix()] == 0)
+        .collect();
+    let mut out: Vec<Option<Reached>> = vec![None; n];
+    // Sinks first; a lot is ready once every output is done, so its
+    // outputs' entries exist (or are None: not a tree) when it is.
+    while let Some(v) = ready.pop() {
+        let mut r = Reached::default();
+        work += 1 + outs.degree(v) as u64;
+        let children = outs.neighbors(v);
+        // One output: v reaches itself plus exactly what it reaches,
+        // shared or not. Several: only when none of them is shared.
+        let is_tree = match children {
+            [c] => out[c.ix()].is_some(),
+            _ => children
+                .iter()
+                .all(|c| ins.degree(*c) == 1 && out[c.ix()].is_some()),
+        };
+        if is_tree {
+            if pop(v) {
+                r.n += 1;
+                if complaint(v) {
+                    r.hits.push(v);
+                }
+                if by_sku {
+                    r.skus.push((sku_of.get(v.ix()).copied().unwrap_or(0), 1));
+                }
+            }
+            for &c in children {
+                // Unless c has another input or is a candidate itself, no
+                // one else needs its entry.
+                let child = if wanted(c) || ins.degree(c) != 1 {
+                    out[c.ix()].clone()
+                } else {
+                    out[c.ix()].take()
+                };
+                if let Some(child) = child {
+                    r.n += child.n;
+                    work += (child.hits.len() + child.skus.len()) as u64;
+                    r.hits.extend_from_slice(&child.hits);
+                    r.skus.extend_from_slice(&child.skus);
+                }
+            }
+            if r.skus.len() > 1 {
+                r.skus.sort_unstable();
+                r.skus.dedup_by(|b, a| {
+                    let same = a.0 == b.0;
+                    if same {
+                        a.1 += b.1;
+                    }
+                    same
+                });
+            }
+            out[v.ix()] = Some(r);
+        }
+        for &p in ins.neighbors(v) {
+            let left = &mut pending[p.ix()];
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                ready.push(p);
+            }
+        }
+    }
+    (out, work)
 }
 
 const NONE: u32 = u32::MAX;
@@ -356,8 +458,19 @@ impl Walks {
         drop(tracer);
         let sku_of: Vec<u32> = ds.lots.iter().map(|l| l.sku.0).collect();
         let n_skus = ds.products.len();
-        let reached = par_map(
-            &members,
+        let pop = |l: LotIx| in_pop[l.ix()];
+        let complaint = |l: LotIx| is_complaint[l.ix()];
+        let wanted = |l: LotIx| lot_src[l.ix()];
+        let (mut pre, tree_work) = tree_reached(g, &pop, &complaint, &wanted, &sku_of, by_sku);
+        // Trees were counted above; only the other sources are walked.
+        let walked: Vec<usize> = (0..sources.len())
+            .filter(|&i| match sources[i] {
+                Source::Lot(l) => pre[l.ix()].is_none(),
+                _ => true,
+            })
+            .collect();
+        let walks = par_map(
+            &walked,
             64,
             || {
                 (
@@ -366,10 +479,11 @@ impl Walks {
                     Vec::new(),
                 )
             },
-            |(tracer, count, touched): &mut (Tracer, Vec<u32>, Vec<u32>), roots| {
+            |(tracer, count, touched): &mut (Tracer, Vec<u32>, Vec<u32>), &i| {
                 let mut hits = Vec::new();
-                let mut n = 0u64;
-                tracer.reach(roots, Direction::Downstream, |l| {
+                let (mut n, mut visited) = (0u64, 0u64);
+                tracer.reach(&members[i], Direction::Downstream, |l| {
+                    visited += 1;
                     if !in_pop[l.ix()] {
                         return;
                     }
@@ -391,10 +505,33 @@ impl Walks {
                     .drain(..)
                     .map(|s| (s, std::mem::take(&mut count[s as usize])))
                     .collect();
-                Reached { hits, n, skus }
+                Reached {
+                    hits,
+                    n,
+                    skus,
+                    visited,
+                }
             },
         );
+        let mut walks = walks.into_iter();
+        let reached: Vec<Reached> = sources
+            .iter()
+            .map(|src| match src {
+                Source::Lot(l) if pre[l.ix()].is_some() => pre[l.ix()].take(),
+                _ => walks.next(),
+            })
+            .map(Option::unwrap_or_default)
+            .collect();
+        let reached: Vec<Reached> = reached
+            .into_iter()
+            .map(|mut r| {
+                sort_by_id(ds, &mut r.hits);
+                r
+            })
+            .collect();
+        let work = tree_work + reached.iter().map(|r| r.visited).sum::<u64>();
         Walks {
+            work,
             is_complaint,
             in_pop,
             n_pop,
@@ -586,6 +723,7 @@ impl Investigation {
             groups: Vec::new(),
             outbreak_lots: 0,
             excluded_lots: 0,
+            work: w.work,
         };
         let sku_of: Vec<u32> = ds.lots.iter().map(|l| l.sku.0).collect();
         let n_skus = ds.products.len();
@@ -612,8 +750,10 @@ impl Investigation {
             })
             .collect();
         let mut excluded = vec![false; ds.lots.len()];
+        let mut work = w.work;
         let mut tracer = Tracer::new(g);
         tracer.reach(&outbreaks, Direction::Downstream, |l| {
+            work += 1;
             excluded[l.ix()] = true;
         });
         drop(tracer);
@@ -657,9 +797,11 @@ impl Investigation {
                 next_epoch(epoch, claimed);
                 let e = *epoch;
                 let (mut x, mut best, mut informative) = (0.0, 0.0f64, 0);
+                let mut visited = 0u64;
                 for (_, l) in scored {
                     let (mut k, mut exp) = (0u64, 0.0f64);
                     tracer.reach(&[l], Direction::Downstream, |r| {
+                        visited += 1;
                         if w.in_pop[r.ix()] && claimed[r.ix()] != e {
                             claimed[r.ix()] = e;
                             k += u64::from(w.is_complaint[r.ix()]);
@@ -677,15 +819,17 @@ impl Investigation {
                 // With one informative lot, Fisher's p is at least that
                 // lot's (exactly, for a supplier of one lot): keep rounding
                 // from ranking the supplier above its own lot.
-                if informative <= 1 {
+                let ln_p = if informative <= 1 {
                     ln_p.max(best)
                 } else {
                     ln_p
-                }
+                };
+                (ln_p, visited)
             },
         );
-        for (i, ln_p) in suppliers.iter().zip(fisher) {
+        for (i, (ln_p, visited)) in suppliers.iter().zip(fisher) {
             ln_p_of[*i] = ln_p;
+            work += visited;
         }
         let mut candidates: Vec<Candidate> = active
             .iter()
@@ -723,6 +867,7 @@ impl Investigation {
             groups,
             outbreak_lots: outbreaks.len(),
             excluded_lots,
+            work,
         }
     }
 }
@@ -891,6 +1036,55 @@ mod tests {
         complaints.sort();
         let pop = ds.lots.iter().map(|l| l.id.starts_with('P')).collect();
         (ds, g, complaints, pop)
+    }
+
+    /// A chain L0 -> L1 -> ... -> L(n-1), the last lot shipped and
+    /// complained about; plus, when `merge`, a second input M into the
+    /// middle lot (a merge, so the lots above it are walked).
+    fn chain(n: usize, merge: bool) -> (Dataset, Genealogy, Vec<LotIx>, Vec<bool>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lots =
+            String::from("lot_id,sku,origin,supplier_id,quantity\nL0,RAW,supplied,S1,10\n");
+        let mut cons = String::from("input_lot_id,output_lot_id,quantity\n");
+        for i in 1..n {
+            lots.push_str(&format!("L{i},MID,produced,,10\n"));
+            cons.push_str(&format!("L{},L{i},10\n", i - 1));
+        }
+        if merge {
+            lots.push_str("M,RAW,supplied,S2,10\n");
+            cons.push_str(&format!("M,L{},1\n", n / 2));
+        }
+        std::fs::write(dir.path().join("lots.csv"), lots).unwrap();
+        std::fs::write(dir.path().join("consumptions.csv"), cons).unwrap();
+        let ds = ingest_dir(dir.path(), &CsvOnly).unwrap().dataset;
+        let g = Genealogy::from_dataset(&ds);
+        let last = ds.lot_ix(&format!("L{}", n - 1)).unwrap();
+        let mut pop = vec![false; ds.lots.len()];
+        pop[last.ix()] = true;
+        (ds, g, vec![last], pop)
+    }
+
+    /// Issue 17: one walk per candidate made a 200k-lot chain quadratic
+    /// (209 s). The work must stay linear: a few visits per lot, on a
+    /// chain and on a chain with a merge into its middle. Asserted on
+    /// operation counts, not time.
+    #[test]
+    fn investigating_a_chain_costs_linear_work() {
+        for (n, merge) in [(1_000usize, false), (4_000, false), (4_000, true)] {
+            let (ds, g, complaints, pop) = chain(n, merge);
+            let inv = Investigation::run(&ds, &g, &complaints, &pop);
+            assert_eq!(inv.candidates[0].complaint_lots, complaints);
+            // Lot candidates L0..L(n-2) (and M), suppliers S1 (and S2).
+            let lots = inv
+                .candidates
+                .iter()
+                .filter(|c| c.source.kind() == "lot")
+                .count();
+            assert_eq!(lots, n - 1 + usize::from(merge));
+            // Tree steps ~3n, two supplier walks and their Fisher walks,
+            // the outbreak walk: about 7n; one walk per lot would be n²/2.
+            assert!(inv.work <= 10 * n as u64, "n = {n}: work {}", inv.work);
+        }
     }
 
     #[test]
