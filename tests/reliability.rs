@@ -448,3 +448,44 @@ fn returns_beyond_shipments_are_found_and_kept_out_of_baselines() {
     assert!(close(&row("X")["returned"], 500.0));
     assert!(close(&row("X")["rate"], 50.0));
 }
+
+/// Arrays in the live snapshot file of `ws` (the header's entry count).
+fn snapshot_arrays(ws: &Path) -> u32 {
+    let b = std::fs::read(ws.join("CURRENT/snapshot.lgs")).unwrap();
+    u32::from_le_bytes(b[12..16].try_into().unwrap())
+}
+
+/// Issue 17: one row with 100k unknown columns made every later command
+/// slow (one array pair per column). Extra columns are now two arrays per
+/// file whatever their number, and still read back per row.
+#[test]
+fn extra_columns_cost_the_same_arrays_whatever_their_number() {
+    let mut arrays = Vec::new();
+    for n in [3usize, 1000] {
+        let dir = tempfile::tempdir().unwrap();
+        let names: Vec<String> = (0..n).map(|k| format!("x{k}")).collect();
+        let cells = |lot: &str| -> String {
+            (0..n)
+                .map(|k| format!("{lot}{k}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        std::fs::write(
+            dir.path().join("lots.csv"),
+            format!(
+                "lot_id,sku,origin,quantity,{}\nA,S,produced,1,{}\nB,S,produced,2,{}\n",
+                names.join(","),
+                cells("a"),
+                cells("b")
+            ),
+        )
+        .unwrap();
+        let ws = common::ingested_dir(dir.path());
+        arrays.push(snapshot_arrays(ws.path()));
+        let facts = json(ws.path(), &["lot", "show", "B", "--format", "json"]);
+        let extra = &facts["extra"];
+        assert_eq!(extra["x0"], "b0", "{facts}");
+        assert_eq!(extra[format!("x{}", n - 1)], format!("b{}", n - 1));
+    }
+    assert_eq!(arrays[0], arrays[1], "arrays for 3 and 1000 extra columns");
+}

@@ -222,8 +222,8 @@ impl LotFacts {
         let extra = ex
             .columns
             .iter()
-            .zip(&ex.values)
-            .map(|(c, v)| (c.clone(), v.get(i).to_string()))
+            .zip(ex.row(i))
+            .map(|(c, v)| (c.clone(), v.to_string()))
             .collect();
         LotFacts {
             fields,

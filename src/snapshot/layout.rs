@@ -131,9 +131,10 @@ pub fn write_arrays(
         w.str(n, c);
     }
     for kind in FileKind::ALL {
-        for (k, v) in ds.extras[kind as usize].values.iter().enumerate() {
-            w.str(&format!("x.{}.{k}", kind.stem()), v);
-        }
+        w.str(
+            &format!("x.{}.values", kind.stem()),
+            &ds.extras[kind as usize].values,
+        );
     }
     let l = &ds.lots;
     w.str("lots.id", &l.id);
@@ -586,12 +587,9 @@ fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
     });
     for kind in FileKind::ALL {
         let names = m.str(&format!("x.{}.names", kind.stem()))?;
-        let values = (0..names.len())
-            .map(|k| m.str(&format!("x.{}.{k}", kind.stem())))
-            .collect::<Result<Vec<_>, _>>()?;
         ds.extras[kind as usize] = Extras {
             columns: names.iter().map(str::to_string).collect(),
-            values,
+            values: m.str(&format!("x.{}.values", kind.stem()))?,
         };
     }
     Ok(())

@@ -467,13 +467,35 @@ impl FileKind {
 }
 
 /// Columns of the input files that the format does not define, kept as
-/// extra properties (one string column per extra column, aligned with the
-/// loaded rows).
+/// extra properties. The cells are one string column in row-major order,
+/// so a file with many extra columns is two arrays in a snapshot whatever
+/// their number, and costs a command nothing until it reads a cell.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Extras {
     pub columns: Vec<String>,
-    /// `values[c].get(row)`; empty cells are empty strings.
-    pub values: Vec<StrCol>,
+    /// Row `r`'s cell of column `k` is at `r * columns.len() + k`; empty
+    /// cells are empty strings.
+    pub values: StrCol,
+}
+
+impl Extras {
+    /// The cells of loaded row `row`, one per column (empty when the row
+    /// has none, as in a damaged snapshot).
+    pub fn row(&self, row: usize) -> impl Iterator<Item = &str> + '_ {
+        let n = self.columns.len();
+        let start = row.saturating_mul(n);
+        (start..start.saturating_add(n))
+            .filter(|&i| i < self.values.len())
+            .map(|i| self.values.get(i))
+    }
+
+    /// Loaded rows with cells: `values.len() / columns.len()`.
+    pub fn rows(&self) -> usize {
+        self.values
+            .len()
+            .checked_div(self.columns.len())
+            .unwrap_or(0)
+    }
 }
 
 /// Where a lot's expiry date came from.
