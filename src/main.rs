@@ -14,6 +14,16 @@ fn main() -> ExitCode {
     // verified it (an index past its table): either way one line on stderr
     // and exit 2, never an abort with a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        // A page of the snapshot that fails its checksum stops the command
+        // from wherever it was read (pages are checked on first access).
+        if let Some(d) = info.payload().downcast_ref::<lotgraph::core::pages::Damaged>() {
+            // Once, though several threads may have read damaged pages.
+            static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+            if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("lotgraph: error: {d}");
+            }
+            return;
+        }
         eprintln!(
             "lotgraph: error: internal error ({info}); if the workspace snapshot \
              was modified after ingest, `lotgraph check --snapshot` names the damaged array"

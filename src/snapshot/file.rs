@@ -14,6 +14,7 @@
 use super::SnapshotError;
 use lotgraph_core::LotIx;
 use lotgraph_core::model::SkuIx;
+use lotgraph_core::pages::{Pages, page_count, page_sums};
 use lotgraph_core::store::{Backing, Col, Pod, StrCol};
 use std::collections::HashMap;
 use std::io::{Seek, SeekFrom, Write};
@@ -35,6 +36,9 @@ const ALIGN: u64 = 64;
 /// More arrays than any layout of this version has: a damaged count is
 /// refused instead of being trusted.
 const MAX_ENTRIES: u32 = 4096;
+/// The array of page checksums (u32, one per `lotgraph_core::pages::PAGE` of each other
+/// array, in table order).
+const PAGES: &str = "_pages";
 
 /// An element type the container stores, with its on-disk code.
 pub trait Elem: Pod {
@@ -94,19 +98,32 @@ impl<'a> FileWriter<'a> {
             path: path.to_path_buf(),
             source: e,
         };
-        let count = u32::try_from(self.arrays.len())
+        // The checksum of every page of every array, in table order, as
+        // one more array: readers verify each page when they first read it.
+        let sums: Col<u32> = self
+            .arrays
+            .iter()
+            .flat_map(|(_, _, bytes)| page_sums(bytes))
+            .collect();
+        let arrays: Vec<(&str, u32, &[u8])> = self
+            .arrays
+            .iter()
+            .map(|(n, k, b)| (n.as_str(), *k, *b))
+            .chain(std::iter::once((PAGES, u32::KIND, sums.as_bytes())))
+            .collect();
+        let count = u32::try_from(arrays.len())
             .ok()
             .filter(|c| *c <= MAX_ENTRIES)
             .ok_or_else(|| corrupt(path, "too many arrays"))?;
-        let mut table = Vec::with_capacity(self.arrays.len() * ENTRY);
-        let mut offset = align_up((HEADER + self.arrays.len() * ENTRY) as u64);
-        for (name, kind, bytes) in &self.arrays {
+        let mut table = Vec::with_capacity(arrays.len() * ENTRY);
+        let mut offset = align_up((HEADER + arrays.len() * ENTRY) as u64);
+        for &(name, kind, bytes) in &arrays {
             if name.len() > NAME {
                 return Err(corrupt(path, &format!("array name {name:?} is too long")));
             }
             let mut n = [0u8; NAME];
             n[..name.len()].copy_from_slice(name.as_bytes());
-            let size = elem_size(*kind).unwrap_or(1);
+            let size = elem_size(kind).unwrap_or(1);
             table.extend_from_slice(&n);
             table.extend_from_slice(&kind.to_le_bytes());
             table.extend_from_slice(&0u32.to_le_bytes());
@@ -130,7 +147,7 @@ impl<'a> FileWriter<'a> {
         w.write_all(&header).map_err(io)?;
         w.write_all(&table).map_err(io)?;
         let mut at = (HEADER + table.len()) as u64;
-        for (_, _, bytes) in &self.arrays {
+        for (_, _, bytes) in &arrays {
             let pad = align_up(at) - at;
             w.write_all(&[0u8; ALIGN as usize][..pad as usize])
                 .map_err(io)?;
@@ -177,6 +194,8 @@ struct Entry {
     offset: u64,
     len: u64,
     checksum: u64,
+    /// Index of its first page checksum in `_pages`.
+    first_page: u64,
 }
 
 /// A read-only memory map that columns borrow from.
@@ -287,6 +306,7 @@ impl MappedFile {
         let mut dataset_id = [0u8; 16];
         dataset_id.copy_from_slice(&b[16..32]);
         let mut entries = HashMap::with_capacity(count as usize);
+        let mut pages = 0u64;
         for i in 0..count as usize {
             let e = &b[HEADER + i * ENTRY..HEADER + (i + 1) * ENTRY];
             let name_len = e[..NAME].iter().position(|c| *c == 0).unwrap_or(NAME);
@@ -296,6 +316,7 @@ impl MappedFile {
                 offset: u64_at(e, 40),
                 len: u64_at(e, 48),
                 checksum: u64_at(e, 56),
+                first_page: pages,
             };
             let fits = elem_size(entry.kind)
                 .and_then(|s| s.checked_mul(entry.len))
@@ -307,14 +328,43 @@ impl MappedFile {
                     &format!("array {name} does not fit in the file"),
                 ));
             }
+            if name != PAGES {
+                // Fits, so the byte length cannot overflow.
+                let bytes = entry.len * elem_size(entry.kind).unwrap_or(1);
+                pages += page_count(bytes as usize) as u64;
+            }
             entries.insert(name, entry);
         }
-        Ok(MappedFile {
+        let file = MappedFile {
             path: path.to_path_buf(),
             backing: Arc::new(Map(map)),
             entries,
             dataset_id,
-        })
+        };
+        file.check_page_sums(pages)?;
+        Ok(file)
+    }
+
+    /// Verifies the page checksum array as a whole (O(file / PAGE)): the
+    /// checks of every other page rest on it.
+    fn check_page_sums(&self, pages: u64) -> Result<(), SnapshotError> {
+        let e = self.entry(PAGES, u32::KIND)?;
+        if e.len != pages {
+            return Err(corrupt(
+                &self.path,
+                &format!("{PAGES} holds {} page checksums, the arrays have {pages} pages", e.len),
+            ));
+        }
+        let b = self.backing.bytes();
+        // Bounds were checked when the entry was read.
+        let bytes = &b[e.offset as usize..(e.offset + e.len * 4) as usize];
+        if checksum(bytes) != e.checksum {
+            return Err(corrupt(
+                &self.path,
+                &format!("array {PAGES} fails its checksum (the file is damaged)"),
+            ));
+        }
+        Ok(())
     }
 
     fn entry(&self, name: &str, kind: u32) -> Result<Entry, SnapshotError> {
@@ -334,8 +384,14 @@ impl MappedFile {
     /// Views the numeric array `name` in place. O(1).
     pub fn col<T: Elem>(&self, name: &str) -> Result<Col<T>, SnapshotError> {
         let e = self.entry(name, T::KIND)?;
-        Col::mapped(Arc::clone(&self.backing), e.offset, e.len)
-            .map_err(|err| corrupt(&self.path, &format!("array {name}: {err}")))
+        let bad = |err| corrupt(&self.path, &format!("array {name}: {err}"));
+        let col = Col::mapped(Arc::clone(&self.backing), e.offset, e.len).map_err(bad)?;
+        let p = self.entry(PAGES, u32::KIND)?;
+        let n = page_count(e.len as usize * std::mem::size_of::<T>()) as u64;
+        let sums = Col::mapped(Arc::clone(&self.backing), p.offset + 4 * e.first_page, n)
+            .map_err(bad)?;
+        let pages = Pages::new(sums, self.path.clone(), name.to_string());
+        Ok(col.with_pages(Arc::new(pages)))
     }
 
     /// Views the string column `name` in place. O(1).
@@ -429,7 +485,8 @@ mod tests {
             std::fs::write(&p, &good[..cut]).unwrap();
             assert!(MappedFile::open(&p).is_err(), "truncated at {cut}");
         }
-        let table_end = HEADER + 4 * ENTRY;
+        // Four arrays and their page checksums.
+        let table_end = HEADER + 5 * ENTRY;
         for i in 0..table_end {
             let mut bad = good.clone();
             bad[i] ^= 0x40;
@@ -444,6 +501,22 @@ mod tests {
         std::fs::write(&p, &bad).unwrap();
         let m = MappedFile::open(&p).unwrap();
         assert!(m.verify().unwrap_err().to_string().contains("checksum"));
+        // Reading it stops with the damaged page named.
+        let a = m.col::<u32>("a").unwrap();
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a[0]));
+        let payload = read.expect_err("a damaged page is never read silently");
+        let d = payload
+            .downcast_ref::<lotgraph_core::pages::Damaged>()
+            .expect("a Damaged payload");
+        assert_eq!((d.array.as_str(), d.page), ("a", 0));
+        // So does the page checksum array itself, at open.
+        // The last array, in the last 64 bytes (4 checksums, padded).
+        let pages_at = good.len() - 64;
+        let mut bad = good.clone();
+        bad[pages_at] ^= 1;
+        std::fs::write(&p, &bad).unwrap();
+        let err = MappedFile::open(&p).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("_pages")), "{pages_at}");
     }
 
     #[test]

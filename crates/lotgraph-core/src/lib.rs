@@ -12,6 +12,7 @@ pub mod columns;
 pub mod graph;
 pub mod ingest;
 pub mod model;
+pub mod pages;
 pub mod store;
 pub mod tables;
 pub mod units;

@@ -15,8 +15,10 @@
 //! on a damaged file; a damaged value is just a wrong number, which the
 //! snapshot's checksums catch (`lotgraph check --snapshot`).
 
+use crate::pages::Pages;
 use std::fmt;
-use std::ops::Deref;
+use std::ops::{Deref, Index, Range, RangeFrom, RangeFull, RangeInclusive, RangeTo};
+use std::slice::SliceIndex;
 use std::sync::Arc;
 
 /// Bytes that outlive every column borrowed from them and never move or
@@ -81,6 +83,8 @@ enum Repr<T: Pod> {
         backing: Arc<dyn Backing>,
         ptr: *const T,
         len: usize,
+        /// Page checksums verified on first read (`None`: trusted bytes).
+        pages: Option<Arc<Pages>>,
     },
 }
 
@@ -133,8 +137,75 @@ impl<T: Pod> Col<T> {
                 backing,
                 ptr,
                 len: n,
+                pages: None,
             },
         })
+    }
+
+    /// The same view, checking each page against `pages` when it is first
+    /// read (see [`crate::pages`]).
+    pub fn with_pages(mut self, p: Arc<Pages>) -> Self {
+        if let Repr::Mapped { pages, .. } = &mut self.repr {
+            *pages = Some(p);
+        }
+        self
+    }
+
+    /// The elements, unchecked: the slice without verifying its pages.
+    #[inline]
+    fn raw(&self) -> &[T] {
+        match &self.repr {
+            Repr::Owned(v) => v,
+            // SAFETY: `mapped` checked that ptr..ptr + len lies inside the
+            // backing's bytes and that ptr is aligned for T; the backing
+            // never moves or changes while we hold the Arc, and every bit
+            // pattern is a valid T (Pod).
+            Repr::Mapped { ptr, len, .. } => unsafe { std::slice::from_raw_parts(*ptr, *len) },
+        }
+    }
+
+    /// Verifies the pages under elements `a..b` (clamped to the column)
+    /// of a checked mapped column; a no-op otherwise.
+    #[inline]
+    fn check(&self, a: usize, b: usize) {
+        if let Repr::Mapped {
+            pages: Some(p),
+            ptr,
+            len,
+            ..
+        } = &self.repr
+        {
+            let size = std::mem::size_of::<T>();
+            // SAFETY: as in `raw`: the whole array's bytes are in bounds,
+            // and u8 has no invalid bit patterns or alignment.
+            let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len * size) };
+            let (a, b) = (a.min(*len), b.min(*len));
+            p.check(bytes, a * size, b * size);
+        }
+    }
+
+    /// Number of elements (no page is read).
+    #[inline]
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Owned(v) => v.len(),
+            Repr::Mapped { len, .. } => *len,
+        }
+    }
+
+    /// Has it no elements?
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Element or elements `i` (as `slice::get`), `None` when out of
+    /// bounds; checks only the pages read.
+    #[inline]
+    pub fn get<I: ColIndex<T>>(&self, i: I) -> Option<&I::Output> {
+        let (a, b) = i.span(self.len());
+        self.check(a, b);
+        self.raw().get(i)
     }
 
     /// The owned vector, copying a mapped column first (copy on write).
@@ -171,18 +242,68 @@ impl<T: Pod> Col<T> {
     }
 }
 
+/// The whole column as a slice: verifies every page not verified yet
+/// (once per process). Indexing (`col[i]`, `col[a..b]`) and [`Col::get`]
+/// check only the pages they read.
 impl<T: Pod> Deref for Col<T> {
     type Target = [T];
     #[inline]
     fn deref(&self) -> &[T] {
-        match &self.repr {
-            Repr::Owned(v) => v,
-            // SAFETY: `mapped` checked that ptr..ptr + len lies inside the
-            // backing's bytes and that ptr is aligned for T; the backing
-            // never moves or changes while we hold the Arc, and every bit
-            // pattern is a valid T (Pod).
-            Repr::Mapped { ptr, len, .. } => unsafe { std::slice::from_raw_parts(*ptr, *len) },
-        }
+        self.check(0, usize::MAX);
+        self.raw()
+    }
+}
+
+/// Index types of a column: what slices accept, with the element range
+/// they read (so only those pages are checked).
+pub trait ColIndex<T>: SliceIndex<[T]> {
+    /// The elements read, for a column of `len`.
+    fn span(&self, len: usize) -> (usize, usize);
+}
+
+impl<T> ColIndex<T> for usize {
+    fn span(&self, _: usize) -> (usize, usize) {
+        (*self, self.saturating_add(1))
+    }
+}
+
+impl<T> ColIndex<T> for Range<usize> {
+    fn span(&self, _: usize) -> (usize, usize) {
+        (self.start, self.end)
+    }
+}
+
+impl<T> ColIndex<T> for RangeFrom<usize> {
+    fn span(&self, len: usize) -> (usize, usize) {
+        (self.start, len)
+    }
+}
+
+impl<T> ColIndex<T> for RangeTo<usize> {
+    fn span(&self, _: usize) -> (usize, usize) {
+        (0, self.end)
+    }
+}
+
+impl<T> ColIndex<T> for RangeInclusive<usize> {
+    fn span(&self, _: usize) -> (usize, usize) {
+        (*self.start(), self.end().saturating_add(1))
+    }
+}
+
+impl<T> ColIndex<T> for RangeFull {
+    fn span(&self, len: usize) -> (usize, usize) {
+        (0, len)
+    }
+}
+
+impl<T: Pod, I: ColIndex<T>> Index<I> for Col<T> {
+    type Output = I::Output;
+    #[inline]
+    fn index(&self, i: I) -> &I::Output {
+        let (a, b) = i.span(self.len());
+        self.check(a, b);
+        &self.raw()[i]
     }
 }
 
@@ -196,11 +317,17 @@ impl<T: Pod> Clone for Col<T> {
     fn clone(&self) -> Self {
         match &self.repr {
             Repr::Owned(v) => Col::from_vec(v.clone()),
-            Repr::Mapped { backing, ptr, len } => Col {
+            Repr::Mapped {
+                backing,
+                ptr,
+                len,
+                pages,
+            } => Col {
                 repr: Repr::Mapped {
                     backing: Arc::clone(backing),
                     ptr: *ptr,
                     len: *len,
+                    pages: pages.clone(),
                 },
             },
         }
@@ -286,11 +413,13 @@ impl StrCol {
     /// and validating every compared string would dominate.
     #[inline]
     pub fn get_bytes(&self, i: usize) -> &[u8] {
-        let (Some(&a), Some(&b)) = (self.offsets.get(i), self.offsets.get(i + 1)) else {
+        let Some(&[a, b]) = self.offsets.get(i..i.saturating_add(2)) else {
             return &[];
         };
         let range = usize::try_from(a).ok().zip(usize::try_from(b).ok());
-        range.and_then(|(a, b)| self.bytes.get(a..b)).unwrap_or(&[])
+        range
+            .and_then(|(a, b)| self.bytes.get(a..b))
+            .unwrap_or(&[])
     }
 
     /// String `i`, `None` when empty.
