@@ -16,7 +16,10 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         // A page of the snapshot that fails its checksum stops the command
         // from wherever it was read (pages are checked on first access).
-        if let Some(d) = info.payload().downcast_ref::<lotgraph::core::pages::Damaged>() {
+        if let Some(d) = info
+            .payload()
+            .downcast_ref::<lotgraph::core::pages::Damaged>()
+        {
             // Once, though several threads may have read damaged pages.
             static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
             if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {

@@ -248,7 +248,11 @@ fn a_damaged_byte_in_any_array_is_never_answered_from() {
                 );
                 stopped += 1;
             } else {
-                assert_eq!(&answer(&out.stdout), before, "{name} {q:?}: answered differently");
+                assert_eq!(
+                    &answer(&out.stdout),
+                    before,
+                    "{name} {q:?}: answered differently"
+                );
                 unread += 1;
             }
         }

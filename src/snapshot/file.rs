@@ -352,7 +352,10 @@ impl MappedFile {
         if e.len != pages {
             return Err(corrupt(
                 &self.path,
-                &format!("{PAGES} holds {} page checksums, the arrays have {pages} pages", e.len),
+                &format!(
+                    "{PAGES} holds {} page checksums, the arrays have {pages} pages",
+                    e.len
+                ),
             ));
         }
         let b = self.backing.bytes();
@@ -388,8 +391,8 @@ impl MappedFile {
         let col = Col::mapped(Arc::clone(&self.backing), e.offset, e.len).map_err(bad)?;
         let p = self.entry(PAGES, u32::KIND)?;
         let n = page_count(e.len as usize * std::mem::size_of::<T>()) as u64;
-        let sums = Col::mapped(Arc::clone(&self.backing), p.offset + 4 * e.first_page, n)
-            .map_err(bad)?;
+        let sums =
+            Col::mapped(Arc::clone(&self.backing), p.offset + 4 * e.first_page, n).map_err(bad)?;
         let pages = Pages::new(sums, self.path.clone(), name.to_string());
         Ok(col.with_pages(Arc::new(pages)))
     }

@@ -593,14 +593,25 @@ impl Dataset {
     /// Looks a lot up by its id: a binary search over [`Dataset::lot_order`],
     /// O(log lots) string comparisons.
     pub fn lot_ix(&self, id: &str) -> Option<LotIx> {
-        let order = self.lot_order();
-        let at = order
-            .binary_search_by(|i| self.lots.id.get_bytes(*i as usize).cmp(id.as_bytes()))
-            .ok()?;
-        order
-            .get(at)
-            .map(|i| LotIx(*i))
-            .filter(|l| l.ix() < self.lots.len())
+        // Element by element, not through the slice: a mapped column then
+        // reads (and checks) only the ~log2(lots) pages the search probes.
+        let order = self.lot_order_col();
+        let key = |k: usize| order.get(k).map(|&i| self.lots.id.get_bytes(i as usize));
+        let (mut lo, mut hi) = (0usize, order.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match key(mid)?.cmp(id.as_bytes()) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    return order
+                        .get(mid)
+                        .map(|i| LotIx(*i))
+                        .filter(|l| l.ix() < self.lots.len());
+                }
+            }
+        }
+        None
     }
 
     /// Shipment rows grouped by lot (built on first use: O(shipments)).

@@ -164,7 +164,7 @@ mod tests {
         let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             p.check(&bytes, 2 * PAGE, 2 * PAGE + 2)
         }))
-            .expect_err("damaged");
+        .expect_err("damaged");
         let d = err.downcast_ref::<Damaged>().expect("a Damaged payload");
         assert_eq!((d.array.as_str(), d.page), ("a", 2));
         assert!(d.to_string().contains("bytes 8192..12288"), "{d}");

@@ -417,9 +417,7 @@ impl StrCol {
             return &[];
         };
         let range = usize::try_from(a).ok().zip(usize::try_from(b).ok());
-        range
-            .and_then(|(a, b)| self.bytes.get(a..b))
-            .unwrap_or(&[])
+        range.and_then(|(a, b)| self.bytes.get(a..b)).unwrap_or(&[])
     }
 
     /// String `i`, `None` when empty.

@@ -52,7 +52,7 @@ pub struct Balance {
 
 /// `offsets[l]..offsets[l + 1]` as a range inside `0..len`, empty when
 /// out of range or damaged (a snapshot's arrays are not trusted).
-fn group(offsets: &[u32], l: LotIx, len: usize) -> std::ops::Range<usize> {
+fn group(offsets: &Col<u32>, l: LotIx, len: usize) -> std::ops::Range<usize> {
     match (offsets.get(l.ix()), offsets.get(l.ix() + 1)) {
         (Some(&a), Some(&b)) if a <= b && b as usize <= len => a as usize..b as usize,
         _ => 0..0,
