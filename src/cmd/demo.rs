@@ -101,6 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         strict: false,
         format: ReportFormat::Table,
         output: stdout.clone(),
+        limits: Default::default(),
     })?;
     say(
         "The complained-about batch",
