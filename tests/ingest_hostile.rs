@@ -408,7 +408,9 @@ fn a_field_without_end_is_a_reject_not_an_abort() {
     lots_with(dir.path(), 3, &field, b"");
     let ws = tempfile::tempdir().unwrap();
     let doc = accepted(dir.path(), ws.path(), &[]);
-    let lines_in_field = (64 << 20) / 3; // every third byte is a line break
+    // Every third byte is a line break; the last byte is a `y`, on the
+    // line after the last break.
+    let lines_in_field = (64 << 20) / 3;
     assert_eq!(
         reject_lines(ws.path()),
         [format!(

@@ -176,7 +176,14 @@ pub struct Scanner {
     pending_caps: Option<(u64, u64)>,
 }
 
+impl Default for Scanner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Scanner {
+    /// A scanner at the start of a file, in its header.
     pub fn new() -> Self {
         Scanner {
             field_cap: HEADER_MAX_BYTES,
@@ -606,13 +613,14 @@ impl Scanner {
         }
         if self.st != Lex::RecordStart {
             if self.st == Lex::Quoted {
+                // A final line break ends the last line; no line follows it.
+                let empty_last = self.lines.open_content.is_none() && self.line > 1;
+                let eof_line = self.line - u64::from(empty_last);
                 self.notes.push_back(Note {
                     at: self.field_at,
                     field: self.field,
                     line: self.field_line,
-                    kind: NoteKind::Unclosed {
-                        eof_line: self.line,
-                    },
+                    kind: NoteKind::Unclosed { eof_line },
                 });
             }
             self.close_field();
@@ -774,6 +782,19 @@ mod tests {
             [Note {
                 field: 1,
                 line: 3,
+                kind: NoteKind::Unclosed { eof_line: 3 },
+                ..
+            }]
+        ));
+    }
+
+    #[test]
+    fn a_file_ending_in_a_line_break_inside_quotes_ends_on_the_last_line() {
+        let recs = scanned(b"a\nc,\"12\nmore\n", BIG, 64);
+        assert!(matches!(
+            recs[1].1[..],
+            [Note {
+                line: 2,
                 kind: NoteKind::Unclosed { eof_line: 3 },
                 ..
             }]
