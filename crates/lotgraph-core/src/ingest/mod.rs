@@ -427,9 +427,15 @@ impl Ingester {
         }
     }
 
-    fn load(&mut self, kind: FileKind, src: &mut dyn RowSource) -> Result<(), IngestError> {
-        let file = src.file_name().to_string();
-        let (columns, limit) = (src.headers().len(), self.limits.max_columns);
+    /// Checks a header against the column cap, for duplicates and for the
+    /// required columns; returns where each of `kind.columns()` is.
+    fn check_header(
+        &self,
+        kind: FileKind,
+        file: &str,
+        headers: &[String],
+    ) -> Result<Vec<Option<usize>>, IngestError> {
+        let (columns, limit, file) = (headers.len(), self.limits.max_columns, file.to_string());
         if columns > limit {
             // Before anything per column: the duplicate check is quadratic.
             return Err(FileProblem::TooManyColumns {
@@ -439,25 +445,27 @@ impl Ingester {
             }
             .into());
         }
-        let headers = src.headers().to_vec();
         for (i, h) in headers.iter().enumerate() {
             if headers[..i].contains(h) {
-                return Err(IngestError::DuplicateColumn {
-                    file,
-                    column: h.clone(),
-                });
+                let column = h.clone();
+                return Err(IngestError::DuplicateColumn { file, column });
             }
         }
-        let pos: Vec<Option<usize>> = kind
-            .columns()
+        if let Some(column) = kind
+            .required()
             .iter()
-            .map(|c| headers.iter().position(|h| h == c))
-            .collect();
-        for req in kind.required() {
-            if !headers.iter().any(|h| h == req) {
-                return Err(IngestError::MissingColumn { file, column: req });
-            }
+            .find(|r| !headers.iter().any(|h| h == *r))
+        {
+            return Err(IngestError::MissingColumn { file, column });
         }
+        let position = |c: &&str| headers.iter().position(|h| h == c);
+        Ok(kind.columns().iter().map(position).collect())
+    }
+
+    fn load(&mut self, kind: FileKind, src: &mut dyn RowSource) -> Result<(), IngestError> {
+        let file = src.file_name().to_string();
+        let headers = src.headers().to_vec();
+        let pos = self.check_header(kind, &file, &headers)?;
         let extra: Vec<usize> = (0..headers.len())
             .filter(|i| !kind.columns().contains(&headers[*i].as_str()))
             .collect();
