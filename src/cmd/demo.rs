@@ -102,6 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         format: ReportFormat::Table,
         output: stdout.clone(),
         lock_timeout: None,
+        limits: Default::default(),
     })?;
     say(
         "The complained-about batch",

@@ -6,7 +6,7 @@ use crate::Status;
 use crate::report::{Cell, Tabular, columns as col, open_output, write_json};
 use crate::snapshot::{self, FileCount, Manifest, SNAPSHOT_VERSION};
 use anyhow::Context;
-use lotgraph_core::ingest::{Ingested, ingest_dir};
+use lotgraph_core::ingest::{IngestOptions, Ingested, Limits, ingest_dir_with};
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -40,6 +40,36 @@ pub struct Args {
     /// seconds. Default: wait as long as it takes.
     #[arg(long, value_parser = parse_duration)]
     pub lock_timeout: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// The caps of record-format.md's *Ingest limits* (`Limits` in the core).
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// Largest CSV field, in bytes as written (quotes included); a longer
+    /// one rejects its row, and only its first bytes are ever held.
+    #[arg(long, default_value_t = Limits::default().max_field_bytes,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_field_bytes: u64,
+    /// Largest CSV record, in bytes; a longer one rejects its row.
+    #[arg(long, default_value_t = Limits::default().max_record_bytes,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_record_bytes: u64,
+    /// Most columns a header may name; more is an error (exit 2).
+    #[arg(long, default_value_t = Limits::default().max_columns)]
+    pub max_columns: usize,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        let l = Limits::default();
+        LimitArgs {
+            max_field_bytes: l.max_field_bytes,
+            max_record_bytes: l.max_record_bytes,
+            max_columns: l.max_columns,
+        }
+    }
 }
 
 /// `500ms`, `30s`, `2m`, `1h`, or a number of seconds (`1.5`).
@@ -101,7 +131,14 @@ fn fault_hook() -> anyhow::Result<Box<dyn FnMut(snapshot::Step) -> std::io::Resu
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
     let t0 = Instant::now();
-    let ing = ingest_dir(&args.dir, &crate::ingest::CsvOrParquet)
+    let opts = IngestOptions {
+        limits: Limits {
+            max_field_bytes: args.limits.max_field_bytes,
+            max_record_bytes: args.limits.max_record_bytes,
+            max_columns: args.limits.max_columns,
+        },
+    };
+    let ing = ingest_dir_with(&args.dir, &crate::ingest::CsvOrParquet, &opts)
         .with_context(|| format!("cannot ingest {}", args.dir.display()))?;
     let manifest = Manifest {
         version: SNAPSHOT_VERSION,

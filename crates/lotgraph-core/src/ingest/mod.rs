@@ -11,7 +11,12 @@
 //!   `in_transit` and a delivery date, is rejected;
 //! - the first row with a given key wins; later duplicates are rejected.
 
+mod keys;
+pub mod limits;
 pub mod parse;
+mod refs;
+pub mod scan;
+pub mod sniff;
 pub mod source;
 
 use crate::columns::*;
@@ -20,6 +25,10 @@ use crate::model::*;
 use crate::store::StrCol;
 use crate::units::Unit;
 use csv::StringRecord;
+use keys::ShipmentKeys;
+pub use limits::{IngestOptions, Limits};
+use refs::RejectedKeys;
+pub use sniff::FileProblem;
 use source::{CsvSource, RowSource, SourceRow};
 use std::collections::HashMap;
 use std::fmt;
@@ -38,6 +47,9 @@ pub enum IngestError {
     /// reading one could block forever or never end.
     #[error("{}: is a {kind}, not a regular file; lotgraph reads datasets from regular files only", path.display())]
     NotAFile { path: PathBuf, kind: &'static str },
+    /// A file is empty, UTF-16, or has an unusable header.
+    #[error(transparent)]
+    File(#[from] FileProblem),
     /// A file's content is not readable as a table at all.
     #[error("{file}: {message}")]
     Format { file: String, message: String },
@@ -59,17 +71,7 @@ pub enum IngestError {
 }
 
 fn list_ids(ids: &[String]) -> String {
-    const MAX: usize = 20;
-    let mut s = ids
-        .iter()
-        .take(MAX)
-        .map(|i| format!("{i:?}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if ids.len() > MAX {
-        s.push_str(&format!(" and {} more", ids.len() - MAX));
-    }
-    s
+    refs::list_items(ids.iter().map(|i| format!("{i:?}")), ids.len())
 }
 
 /// A rejected row and why.
@@ -108,6 +110,19 @@ pub struct FileReport {
     pub rejected: u64,
 }
 
+impl FileReport {
+    fn empty(kind: FileKind, file: String) -> Self {
+        let (read, loaded, rejected) = (0, 0, 0);
+        FileReport {
+            kind,
+            file,
+            read,
+            loaded,
+            rejected,
+        }
+    }
+}
+
 /// The result of a successful ingest.
 #[derive(Debug)]
 pub struct Ingested {
@@ -138,12 +153,23 @@ impl OpenSource for CsvOnly {
     }
 }
 
+/// `ingest_dir_with` under the default options.
+pub fn ingest_dir(dir: &Path, opener: &dyn OpenSource) -> Result<Ingested, IngestError> {
+    ingest_dir_with(dir, opener, &IngestOptions::default())
+}
+
 /// Reads, validates and interns every file of the dataset in `dir`.
 ///
 /// Errors when a file cannot be read, a required column is missing, there
-/// is no lots file, or the genealogy has a cycle. Row-level problems are not
-/// errors: they become `Reject`s. Runs in O(rows) expected time.
-pub fn ingest_dir(dir: &Path, opener: &dyn OpenSource) -> Result<Ingested, IngestError> {
+/// is no lots file, a file breaks `opts.limits` as a whole, or the genealogy
+/// has a cycle. An empty optional file is a table without rows and a
+/// warning. Row-level problems are not errors: they become `Reject`s. Runs
+/// in O(rows) expected time.
+pub fn ingest_dir_with(
+    dir: &Path,
+    opener: &dyn OpenSource,
+    opts: &IngestOptions,
+) -> Result<Ingested, IngestError> {
     let entries = std::fs::read_dir(dir).map_err(|source| IngestError::Io {
         path: dir.to_path_buf(),
         source,
@@ -158,7 +184,10 @@ pub fn ingest_dir(dir: &Path, opener: &dyn OpenSource) -> Result<Ingested, Inges
     }
     names.sort();
     let mut files: Vec<(FileKind, PathBuf)> = Vec::new();
-    let mut ing = Ingester::default();
+    let mut ing = Ingester {
+        limits: opts.limits,
+        ..Ingester::default()
+    };
     for kind in FileKind::ALL {
         let found: Vec<&String> = opener
             .extensions()
@@ -198,7 +227,18 @@ pub fn ingest_dir(dir: &Path, opener: &dyn OpenSource) -> Result<Ingested, Inges
         ing.present[*kind as usize] = true;
     }
     for (kind, path) in &files {
-        let mut src = opener.open(path)?;
+        let mut src = match opener.open(path) {
+            Err(IngestError::File(FileProblem::NoHeader { file, why }))
+                if *kind != FileKind::Lots =>
+            {
+                ing.warnings
+                    .push(format!("{file}: {why}; read as a table with no rows"));
+                ing.reports.push(FileReport::empty(*kind, file));
+                continue;
+            }
+            opened => opened?,
+        };
+        src.set_limits(&opts.limits);
         ing.load(*kind, src.as_mut())?;
     }
     ing.finish()
@@ -336,10 +376,9 @@ struct Ingester {
     customers: Registry,
     lots: Registry,
     lines: HashMap<(Option<SiteIx>, String), LineIx>,
-    /// Lot ids whose row was rejected, with that row's line.
-    rejected_lots: HashMap<String, u64>,
-    /// The lots file's name, for messages about rejected lots.
-    lots_file: String,
+    /// Ids of rejected rows that other rows may refer to.
+    rejected: RejectedKeys,
+    limits: Limits,
     /// (shipment id, lot) keys seen, for duplicate detection without a
     /// `String` per row (it was half of the ingest's peak memory at 1M
     /// lots): see [`ShipmentKeys`].
@@ -352,111 +391,6 @@ struct Ingester {
 }
 
 type RowFn = fn(&mut Ingester, &Row, u64) -> Result<(), Bad>;
-
-/// The (shipment id, lot) pairs loaded so far. A 64-bit fingerprint of the
-/// pair maps to the index of its first row in `Dataset::shipments`; a
-/// fingerprint hit is confirmed against that row, so a collision never
-/// rejects a good row: two different pairs with one fingerprint go to the
-/// exact `spill` map. About 30 bytes per row instead of about 100 for a
-/// map keyed by `(String, LotIx)`.
-struct ShipmentKeys {
-    first: HashMap<u64, u32, BuildPassThrough>,
-    /// Line of each loaded shipment row, by index.
-    lines: Vec<u64>,
-    spill: HashMap<(String, LotIx), u64>,
-    /// Randomly keyed, like std's maps, so crafted ids cannot pile into
-    /// one bucket.
-    keys: std::hash::RandomState,
-    /// Replaces the fingerprint in tests, to force collisions.
-    fixed: Option<u64>,
-}
-
-impl Default for ShipmentKeys {
-    fn default() -> Self {
-        ShipmentKeys {
-            first: HashMap::default(),
-            lines: Vec::new(),
-            spill: HashMap::new(),
-            keys: std::hash::RandomState::new(),
-            fixed: None,
-        }
-    }
-}
-
-impl ShipmentKeys {
-    /// Records the pair of the row about to be pushed at
-    /// `shipments.len()`; returns the line of an earlier row with the same
-    /// pair instead (and records nothing) when there is one.
-    fn insert(
-        &mut self,
-        shipments: &ShipmentTable,
-        id: &str,
-        lot: LotIx,
-        line: u64,
-    ) -> Option<u64> {
-        use std::collections::hash_map::Entry;
-        use std::hash::BuildHasher;
-        debug_assert_eq!(self.lines.len(), shipments.len());
-        let fp = self
-            .fixed
-            .unwrap_or_else(|| self.keys.hash_one((id, lot.0)));
-        let needs_exact = match self.first.entry(fp) {
-            Entry::Occupied(e) => {
-                let ix = *e.get() as usize;
-                if shipments.id.get(ix) == id && shipments.lot.get(ix) == Some(&lot) {
-                    return Some(self.lines[ix]);
-                }
-                true // a fingerprint collision between different pairs
-            }
-            Entry::Vacant(e) => match u32::try_from(shipments.len()) {
-                Ok(ix) => {
-                    e.insert(ix);
-                    false
-                }
-                Err(_) => true, // past 4G shipment rows
-            },
-        };
-        if needs_exact {
-            match self.spill.entry((id.to_string(), lot)) {
-                Entry::Occupied(e) => return Some(*e.get()),
-                Entry::Vacant(e) => {
-                    e.insert(line);
-                }
-            }
-        }
-        self.lines.push(line);
-        None
-    }
-}
-
-/// A `BuildHasher` for keys that already are well-mixed hashes.
-#[derive(Default, Clone, Copy)]
-struct BuildPassThrough;
-
-impl std::hash::BuildHasher for BuildPassThrough {
-    type Hasher = PassThrough;
-    fn build_hasher(&self) -> PassThrough {
-        PassThrough(0)
-    }
-}
-
-/// Hashes a `u64` to itself.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
 
 /// Rows read before a source's size estimate is asked for.
 const RESERVE_AFTER_ROWS: u64 = 4096;
@@ -493,28 +427,46 @@ impl Ingester {
         }
     }
 
+    /// Checks a header against the column cap, for duplicates and for the
+    /// required columns; returns where each of `kind.columns()` is.
+    fn check_header(
+        &self,
+        kind: FileKind,
+        file: &str,
+        headers: &[String],
+    ) -> Result<Vec<Option<usize>>, IngestError> {
+        let (columns, limit, file) = (headers.len(), self.limits.max_columns, file.to_string());
+        if columns > limit {
+            // Before anything per column.
+            return Err(FileProblem::TooManyColumns {
+                file,
+                columns,
+                limit,
+            }
+            .into());
+        }
+        // A set, not a scan of the earlier names: with --max-columns raised,
+        // a header of 100k columns took 86 s that way.
+        let mut seen = std::collections::HashSet::with_capacity(headers.len());
+        if let Some(h) = headers.iter().find(|h| !seen.insert(h.as_str())) {
+            let column = h.clone();
+            return Err(IngestError::DuplicateColumn { file, column });
+        }
+        if let Some(column) = kind
+            .required()
+            .iter()
+            .find(|r| !headers.iter().any(|h| h == *r))
+        {
+            return Err(IngestError::MissingColumn { file, column });
+        }
+        let position = |c: &&str| headers.iter().position(|h| h == c);
+        Ok(kind.columns().iter().map(position).collect())
+    }
+
     fn load(&mut self, kind: FileKind, src: &mut dyn RowSource) -> Result<(), IngestError> {
         let file = src.file_name().to_string();
         let headers = src.headers().to_vec();
-        // A set, not a scan of the earlier names: a header of 100k columns
-        // took 86 s that way.
-        let mut seen = std::collections::HashSet::with_capacity(headers.len());
-        if let Some(h) = headers.iter().find(|h| !seen.insert(h.as_str())) {
-            return Err(IngestError::DuplicateColumn {
-                file,
-                column: h.clone(),
-            });
-        }
-        let pos: Vec<Option<usize>> = kind
-            .columns()
-            .iter()
-            .map(|c| headers.iter().position(|h| h == c))
-            .collect();
-        for req in kind.required() {
-            if !headers.iter().any(|h| h == req) {
-                return Err(IngestError::MissingColumn { file, column: req });
-            }
-        }
+        let pos = self.check_header(kind, &file, &headers)?;
         let extra: Vec<usize> = (0..headers.len())
             .filter(|i| !kind.columns().contains(&headers[*i].as_str()))
             .collect();
@@ -541,9 +493,8 @@ impl Ingester {
             FileKind::Inspections => Self::inspection_row,
         };
         let implicit_before = self.products.implicit.len();
-        if kind == FileKind::Lots {
-            self.lots_file = file.clone();
-        }
+        let key = RejectedKeys::key_column(kind);
+        let key_pos = key.and_then(|k| headers.iter().position(|h| h == k));
         let mut report = FileReport {
             kind,
             file: file.clone(),
@@ -566,6 +517,9 @@ impl Ingester {
                     raw,
                 } => {
                     report.rejected += 1;
+                    if let Some(id) = key_pos.and_then(|p| refs::key_of_raw(&raw, p)) {
+                        self.note_rejected(kind, &id);
+                    }
                     self.rejects.push(Reject {
                         file: file.clone(),
                         line,
@@ -589,10 +543,8 @@ impl Ingester {
                         }
                         Err(b) => {
                             report.rejected += 1;
-                            if let (FileKind::Lots, Some(id)) = (kind, r.text(LOT_ID))
-                                && self.lots.get(id).is_none()
-                            {
-                                self.rejected_lots.entry(id.to_string()).or_insert(line);
+                            if let Some(id) = key.and_then(|k| r.text(k)) {
+                                self.note_rejected(kind, id);
                             }
                             self.rejects.push(Reject {
                                 file: file.clone(),
@@ -608,10 +560,14 @@ impl Ingester {
         }
         let created = &self.products.implicit[implicit_before..];
         if !created.is_empty() {
+            let why = |s: &String| {
+                let why = self.rejected.why(FileKind::Products, s, &self.rejects);
+                format!("{s:?}{why}")
+            };
             self.warnings.push(format!(
                 "{file}: created {} product(s) missing from products: {}",
                 created.len(),
-                list_ids(created)
+                refs::list_items(created.iter().map(why), created.len())
             ));
         }
         self.ds.extras[kind as usize] = extras;
@@ -642,7 +598,7 @@ impl Ingester {
         self.shipment_keys = ShipmentKeys::default();
         self.returns = Registry::default();
         self.inspections = Registry::default();
-        self.rejected_lots = HashMap::new();
+        self.rejected.clear();
         let genealogy = Genealogy::from_dataset(&self.ds);
         let unknown_units: Vec<String> = self
             .ds
@@ -685,19 +641,47 @@ impl Ingester {
         })
     }
 
+    /// Remembers the id of a rejected row of `kind` that did not load
+    /// (a rejected duplicate's id is loaded: references to it resolve).
+    fn note_rejected(&mut self, kind: FileKind, id: &str) {
+        let loaded = match kind {
+            FileKind::Suppliers => &self.suppliers,
+            FileKind::Sites => &self.sites,
+            FileKind::Products => &self.products,
+            FileKind::Customers => &self.customers,
+            _ => &self.lots,
+        };
+        if loaded.get(id).is_none() {
+            self.rejected.insert(kind, id, self.rejects.len());
+        }
+    }
+
+    /// `unknown supplier "S3"`, pointing at the row of that id if it was
+    /// rejected.
+    fn unknown(&self, kind: FileKind, id: &str, col: &'static str) -> Bad {
+        let what = match kind {
+            FileKind::Suppliers => "supplier",
+            FileKind::Sites => "site",
+            FileKind::Products => "product",
+            FileKind::Customers => "customer",
+            _ => "lot",
+        };
+        let why = self.rejected.why(kind, id, &self.rejects);
+        bad(col, format!("unknown {what} {}{why}", parse::quoted(id)))
+    }
+
     /// Resolves a reference to a supplier/site/customer. When the entity's
     /// file is absent, `Ok(None)` means "create it on commit".
-    fn check_ref(
-        reg: &Registry,
-        present: bool,
-        id: &str,
-        col: &'static str,
-        what: &str,
-    ) -> Result<Option<u32>, Bad> {
+    fn check_ref(&self, kind: FileKind, id: &str, col: &'static str) -> Result<Option<u32>, Bad> {
+        let reg = match kind {
+            FileKind::Suppliers => &self.suppliers,
+            FileKind::Sites => &self.sites,
+            _ => &self.customers,
+        };
         match reg.get(id) {
             Some(ix) => Ok(Some(ix)),
-            None if !present => Ok(None),
-            None => Err(bad(col, format!("unknown {what} {id:?}"))),
+            None if !self.present[kind as usize] => Ok(None),
+            None => Err(self.unknown(kind, id, col)),
         }
     }
 
@@ -705,16 +689,7 @@ impl Ingester {
         let id = row.required(col)?;
         match self.lots.get(id) {
             Some(ix) => Ok(LotIx(ix)),
-            None => match self.rejected_lots.get(id) {
-                Some(line) => Err(bad(
-                    col,
-                    format!(
-                        "unknown lot {id:?} (its own row was rejected: {}:{line})",
-                        self.lots_file
-                    ),
-                )),
-                None => Err(bad(col, format!("unknown lot {id:?}"))),
-            },
+            None => Err(self.unknown(FileKind::Lots, id, col)),
         }
     }
 
@@ -763,30 +738,15 @@ impl Ingester {
         col: &'static str,
     ) -> Result<Option<(&'r str, Option<u32>)>, Bad> {
         row.text(col)
-            .map(|id| {
-                Self::check_ref(
-                    &self.sites,
-                    self.present[FileKind::Sites as usize],
-                    id,
-                    col,
-                    "site",
-                )
-                .map(|f| (id, f))
-            })
+            .map(|id| self.check_ref(FileKind::Sites, id, col).map(|f| (id, f)))
             .transpose()
     }
 
     fn customer_check<'r>(&self, row: &Row<'r>) -> Result<Option<(&'r str, Option<u32>)>, Bad> {
         row.text(CUSTOMER_ID)
             .map(|id| {
-                Self::check_ref(
-                    &self.customers,
-                    self.present[FileKind::Customers as usize],
-                    id,
-                    CUSTOMER_ID,
-                    "customer",
-                )
-                .map(|f| (id, f))
+                self.check_ref(FileKind::Customers, id, CUSTOMER_ID)
+                    .map(|f| (id, f))
             })
             .transpose()
     }
@@ -872,16 +832,7 @@ impl Ingester {
             .opt_with(STATUS, enum_of(LotStatus::parse, LotStatus::choices))?
             .unwrap_or(LotStatus::Released);
         let supplier = match r.text(SUPPLIER_ID) {
-            Some(s) => Some((
-                s,
-                Self::check_ref(
-                    &self.suppliers,
-                    self.present[FileKind::Suppliers as usize],
-                    s,
-                    SUPPLIER_ID,
-                    "supplier",
-                )?,
-            )),
+            Some(s) => Some((s, self.check_ref(FileKind::Suppliers, s, SUPPLIER_ID)?)),
             None if origin == Origin::Supplied => {
                 return Err(bad(SUPPLIER_ID, "is required when origin is supplied"));
             }
@@ -1144,47 +1095,6 @@ mod tests {
     }
 
     #[test]
-    fn shipment_keys_are_exact_even_when_fingerprints_collide() {
-        fn ship(id: &str, lot: u32) -> Shipment<'_> {
-            Shipment {
-                id,
-                lot: LotIx(lot),
-                quantity: 1.0,
-                from_site: None,
-                to: Destination::Customer(CustomerIx(0)),
-                shipped_on: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
-                delivered_on: None,
-                status: ShipmentStatus::InTransit,
-            }
-        }
-        for fixed in [None, Some(7)] {
-            let mut keys = ShipmentKeys {
-                fixed,
-                ..ShipmentKeys::default()
-            };
-            let mut rows = ShipmentTable::default();
-            // (id, lot, line, expected: None = loaded, Some(first line) = duplicate)
-            for (id, lot, line, want) in [
-                ("S1", 0, 2, None),
-                ("S1", 1, 3, None),
-                ("S2", 0, 4, None),
-                ("S1", 0, 5, Some(2)),
-                ("S2", 0, 6, Some(4)),
-                ("S1", 1, 7, Some(3)),
-                ("S3", 2, 8, None),
-                ("S3", 2, 9, Some(8)),
-            ] {
-                let got = keys.insert(&rows, id, LotIx(lot), line);
-                assert_eq!(got, want, "{id} lot {lot} line {line}");
-                if got.is_none() {
-                    rows.push(ship(id, lot));
-                }
-            }
-            assert_eq!(rows.len(), 4);
-        }
-    }
-
-    #[test]
     fn references_to_rejected_lots_say_so() {
         let d = dataset(&[
             (
@@ -1202,7 +1112,7 @@ mod tests {
             msgs,
             vec![
                 "lots.csv:2: supplier_id: is required when origin is supplied",
-                "consumptions.csv:2: input_lot_id: unknown lot \"A\" (its own row was rejected: lots.csv:2)",
+                "consumptions.csv:2: input_lot_id: unknown lot \"A\" (its row lots.csv:2 was rejected: supplier_id: is required when origin is supplied)",
             ]
         );
     }

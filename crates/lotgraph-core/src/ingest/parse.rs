@@ -5,6 +5,24 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
+/// Longest value quoted whole in a message; a longer one is cut (so one
+/// huge cell cannot make a huge message, copied into every reject that
+/// points at it).
+const QUOTED_MAX: usize = 100;
+
+/// The value as a message quotes it: `"-3"`, or for a long value its start
+/// and its size, `"aaaa…"[1048576 bytes]`.
+pub fn quoted(s: &str) -> String {
+    if s.len() <= QUOTED_MAX {
+        return format!("{s:?}");
+    }
+    let mut cut = QUOTED_MAX;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{:?}[{} bytes]", format!("{}…", &s[..cut]), s.len())
+}
+
 /// Parses an ISO 8601 date, or a timestamp whose date part (in its own
 /// offset) is taken.
 pub fn date(s: &str) -> Result<NaiveDate, String> {
@@ -33,7 +51,10 @@ pub fn date(s: &str) -> Result<NaiveDate, String> {
     if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%:z") {
         return Ok(dt.date_naive());
     }
-    Err(format!("{s:?} is not an ISO 8601 date (YYYY-MM-DD)"))
+    Err(format!(
+        "{} is not an ISO 8601 date (YYYY-MM-DD)",
+        quoted(s)
+    ))
 }
 
 fn plain_date(b: &[u8]) -> Option<NaiveDate> {
@@ -61,10 +82,10 @@ fn finite(s: &str) -> Result<f64, String> {
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     match t.parse::<f64>() {
         Ok(v) if ok_chars && v.abs() > MAX_QUANTITY => {
-            Err(format!("{s:?} is implausibly large (over 1e15)"))
+            Err(format!("{} is implausibly large (over 1e15)", quoted(s)))
         }
         Ok(v) if ok_chars && v.is_finite() => Ok(v),
-        _ => Err(format!("{s:?} is not a decimal number")),
+        _ => Err(format!("{} is not a decimal number", quoted(s))),
     }
 }
 
@@ -72,9 +93,9 @@ fn finite(s: &str) -> Result<f64, String> {
 pub fn positive(s: &str) -> Result<f64, String> {
     let v = finite(s)?;
     if v < 0.0 {
-        Err(format!("{s:?} is negative"))
+        Err(format!("{} is negative", quoted(s)))
     } else if v == 0.0 {
-        Err(format!("{s:?} is zero; it must be greater than 0"))
+        Err(format!("{} is zero; it must be greater than 0", quoted(s)))
     } else {
         Ok(v)
     }
@@ -84,7 +105,7 @@ pub fn positive(s: &str) -> Result<f64, String> {
 pub fn non_negative(s: &str) -> Result<f64, String> {
     let v = finite(s)?;
     if v < 0.0 {
-        Err(format!("{s:?} is negative"))
+        Err(format!("{} is negative", quoted(s)))
     } else {
         Ok(v)
     }
@@ -94,9 +115,9 @@ pub fn non_negative(s: &str) -> Result<f64, String> {
 pub fn whole(s: &str) -> Result<u32, String> {
     let t = s.trim();
     match t.parse::<i64>() {
-        Ok(v) if v < 0 => Err(format!("{s:?} is negative")),
-        Ok(v) => u32::try_from(v).map_err(|_| format!("{s:?} is too large")),
-        Err(_) => Err(format!("{s:?} is not a whole number")),
+        Ok(v) if v < 0 => Err(format!("{} is negative", quoted(s))),
+        Ok(v) => u32::try_from(v).map_err(|_| format!("{} is too large", quoted(s))),
+        Err(_) => Err(format!("{} is not a whole number", quoted(s))),
     }
 }
 
@@ -106,7 +127,7 @@ pub fn one_of<E>(
     parse: fn(&str) -> Option<E>,
     choices: fn() -> String,
 ) -> Result<E, String> {
-    parse(s.trim()).ok_or_else(|| format!("{s:?} is not one of {}", choices()))
+    parse(s.trim()).ok_or_else(|| format!("{} is not one of {}", quoted(s), choices()))
 }
 
 /// Normalises an ISO 3166 alpha-2 country code (two letters, any case).
@@ -115,7 +136,10 @@ pub fn country(s: &str) -> Result<String, String> {
     if t.len() == 2 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
         Ok(t.to_ascii_uppercase())
     } else {
-        Err(format!("{s:?} is not an ISO 3166 alpha-2 country code"))
+        Err(format!(
+            "{} is not an ISO 3166 alpha-2 country code",
+            quoted(s)
+        ))
     }
 }
 
@@ -148,6 +172,20 @@ mod tests {
         assert!(positive("1e308").unwrap_err().contains("implausibly large"));
         assert_eq!(whole("30"), Ok(30));
         assert!(whole("3.5").is_err());
+    }
+
+    #[test]
+    fn long_values_are_quoted_by_their_start_and_size() {
+        let long = "x".repeat(5000);
+        let want = format!(
+            "{:?}[5000 bytes] is not a decimal number",
+            format!("{}…", &long[..100])
+        );
+        assert_eq!(positive(&long), Err(want));
+        assert_eq!(quoted("ok"), "\"ok\"");
+        // A cut never splits a character.
+        let wide = "é".repeat(80); // 160 bytes
+        assert!(quoted(&wide).starts_with(&format!("\"{}…\"", "é".repeat(50))));
     }
 
     #[test]

@@ -3,10 +3,11 @@
 //! crates that can afford their dependencies, and reuse every validation rule.
 
 use super::IngestError;
+use super::limits::{Bytes, ECHO_FIELD_BYTES, Limits};
+use super::scan::{LineIndexed, Note, NoteKind, Scanner};
+use super::sniff::{FileProblem, HeaderProblem, NoHeader, sniff};
 use csv::{ByteRecord, StringRecord};
 use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -38,77 +39,20 @@ pub trait RowSource {
     fn rows_hint(&self) -> Option<usize> {
         None
     }
+    /// Applies the caps of an ingest to the rows after the header (sources
+    /// whose reader needs no caps ignore them).
+    fn set_limits(&mut self, _limits: &Limits) {}
 }
 
-/// RFC 4180 CSV through the `csv` crate.
+/// RFC 4180 CSV through the `csv` crate, behind the [`Scanner`].
 pub struct CsvSource {
     name: String,
     headers: Vec<String>,
     reader: csv::Reader<LineIndexed<std::fs::File>>,
     buf: ByteRecord,
-    lines: Rc<RefCell<LineTable>>,
+    scan: Rc<RefCell<Scanner>>,
     /// Size of the file in bytes, for `rows_hint`.
     len: u64,
-}
-
-/// Where the lines of the bytes read so far start and whether they hold
-/// anything but line breaks. The csv crate reports a record's position as
-/// where the previous record ended, which lags behind the record's first
-/// line after blank lines or CRLF breaks; this finds the line where the
-/// record's first byte really is.
-#[derive(Default)]
-struct LineTable {
-    /// Number of the first line in `done`.
-    first_no: u64,
-    /// Completed lines: (offset of their `\n`, offset of their last byte
-    /// that is not a line break).
-    done: VecDeque<(u64, Option<u64>)>,
-    /// The line being read: offset of its last non-break byte.
-    open_content: Option<u64>,
-    /// Bytes seen so far.
-    seen: u64,
-}
-
-impl LineTable {
-    fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            match b {
-                b'\n' => self.done.push_back((self.seen, self.open_content.take())),
-                b'\r' => {}
-                _ => self.open_content = Some(self.seen),
-            }
-            self.seen += 1;
-        }
-    }
-
-    /// The 1-based line of the first content byte at or after `pos`.
-    fn line_at(&mut self, pos: u64) -> u64 {
-        // Lines that end before `pos` are never asked about again.
-        while self.done.front().is_some_and(|(nl, _)| *nl < pos) {
-            self.done.pop_front();
-            self.first_no += 1;
-        }
-        for (i, (_, content)) in self.done.iter().enumerate() {
-            if content.is_some_and(|c| c >= pos) {
-                return self.first_no + i as u64;
-            }
-        }
-        self.first_no + self.done.len() as u64
-    }
-}
-
-/// A reader that feeds every byte it passes through to a `LineTable`.
-struct LineIndexed<R> {
-    inner: R,
-    lines: Rc<RefCell<LineTable>>,
-}
-
-impl<R: Read> Read for LineIndexed<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.lines.borrow_mut().feed(&buf[..n]);
-        Ok(n)
-    }
 }
 
 /// Opens a dataset file, refusing anything but a regular file *before*
@@ -141,35 +85,56 @@ pub fn open_regular(path: &Path) -> Result<std::fs::File, IngestError> {
 }
 
 impl CsvSource {
-    /// Opens `path` and reads its header.
+    /// Opens `path` and reads its header; the data rows are read under
+    /// the default [`Limits`] until `set_limits` changes them.
     pub fn open(path: &Path) -> Result<Self, IngestError> {
         let name = file_name(path);
-        let file = open_regular(path)?;
+        let mut file = open_regular(path)?;
         let len = file.metadata().map_or(0, |m| m.len());
-        let lines = Rc::new(RefCell::new(LineTable {
-            first_no: 1,
-            ..LineTable::default()
-        }));
+        sniff(&mut file, path, len)?;
+        let scan = Rc::new(RefCell::new(Scanner::new()));
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
             .buffer_capacity(1 << 20)
             .from_reader(LineIndexed {
                 inner: file,
-                lines: lines.clone(),
+                scan: scan.clone(),
             });
-        let raw = reader.byte_headers().map_err(|e| IngestError::Format {
+        let raw = reader
+            .byte_headers()
+            .map_err(|e| IngestError::Format {
+                file: name.clone(),
+                message: e.to_string(),
+            })?
+            .clone();
+        let (line, notes) = {
+            let mut sc = scan.borrow_mut();
+            (sc.line_at(0), sc.take_notes(reader.position().byte()))
+        };
+        let header_err = |problem| FileProblem::Header {
             file: name.clone(),
-            message: e.to_string(),
-        })?;
+            line,
+            problem,
+        };
+        if let Some(problem) = notes.iter().find_map(header_problem) {
+            return Err(header_err(problem).into());
+        }
+        if raw.is_empty() {
+            // The parser skips blank lines; a file of nothing else has no
+            // header record at all.
+            let why = NoHeader::BlankLines;
+            return Err(FileProblem::NoHeader { file: name, why }.into());
+        }
         let mut headers = Vec::with_capacity(raw.len());
         for (i, h) in raw.iter().enumerate() {
+            if h.contains(&0) {
+                return Err(header_err(HeaderProblem::Nul { column: i + 1 }).into());
+            }
             let h = std::str::from_utf8(h).map_err(|_| IngestError::Format {
                 file: name.clone(),
                 message: format!("header column {} is not valid UTF-8", i + 1),
             })?;
-            // A UTF-8 byte-order mark (Excel) is not part of the first name.
-            let h = h.strip_prefix('\u{feff}').unwrap_or(h);
             headers.push(h.trim().to_string());
         }
         Ok(Self {
@@ -177,9 +142,89 @@ impl CsvSource {
             headers,
             reader,
             buf: ByteRecord::new(),
-            lines,
+            scan,
             len,
         })
+    }
+
+    /// The rejection of a record the scanner noted a problem in, if any,
+    /// most fundamental first: the file ends inside a quote, the record is
+    /// over its cap, a field is over its cap, the field count is wrong (with
+    /// the quoted field that probably swallowed lines, if one spans lines).
+    fn problem(&self, notes: &[Note]) -> Option<(String, String)> {
+        let column = |field: usize| {
+            self.headers
+                .get(field)
+                .cloned()
+                .unwrap_or_else(|| "(row)".into())
+        };
+        let rank = |k: &NoteKind| match k {
+            NoteKind::Unclosed { .. } => 0,
+            NoteKind::RecordOver { .. } => 1,
+            NoteKind::FieldOver { .. } => 2,
+            NoteKind::Spanning { .. } => 3,
+        };
+        let worst = notes.iter().min_by_key(|n| rank(&n.kind));
+        let fields = self.buf.len();
+        let count = format!("has {fields} fields, the header has {}", self.headers.len());
+        match worst.map(|n| (n, n.kind)) {
+            Some((n, NoteKind::Unclosed { eof_line })) => {
+                let at = if eof_line > n.line {
+                    format!(", on line {eof_line}")
+                } else {
+                    String::new()
+                };
+                Some((
+                    column(n.field),
+                    format!(
+                        "quoted field starting on line {} is never closed (the file ends inside it{at})",
+                        n.line
+                    ),
+                ))
+            }
+            Some((_, NoteKind::RecordOver { bytes, limit })) => Some((
+                "(row)".into(),
+                format!(
+                    "record is {bytes} bytes, over the {} limit (--max-record-bytes)",
+                    Bytes(limit)
+                ),
+            )),
+            Some((n, NoteKind::FieldOver { bytes, limit })) => Some((
+                column(n.field),
+                format!(
+                    "field is {bytes} bytes, over the {} limit (--max-field-bytes)",
+                    Bytes(limit)
+                ),
+            )),
+            Some((n, NoteKind::Spanning { close_line })) if fields != self.headers.len() => {
+                let spans = close_line - n.line + 1;
+                Some((
+                    column(n.field),
+                    format!(
+                        "{count}: its quoted field starting on line {} runs to line {close_line} ({spans} lines); an unclosed quote on line {} probably swallowed the {} line(s) after it",
+                        n.line,
+                        n.line,
+                        spans - 1
+                    ),
+                ))
+            }
+            _ if fields != self.headers.len() => Some(("(row)".into(), count)),
+            _ => None,
+        }
+    }
+}
+
+/// A header note that refuses the file.
+fn header_problem(n: &Note) -> Option<HeaderProblem> {
+    match n.kind {
+        NoteKind::Unclosed { eof_line } => Some(HeaderProblem::Unclosed {
+            column: n.field + 1,
+            eof_line,
+        }),
+        NoteKind::FieldOver { bytes, limit } | NoteKind::RecordOver { bytes, limit } => {
+            Some(HeaderProblem::TooLong { bytes, limit })
+        }
+        NoteKind::Spanning { .. } => None,
     }
 }
 
@@ -190,12 +235,45 @@ pub fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// Re-encodes fields as one CSV line, for `rejects.csv`.
+/// Re-encodes fields as one CSV line, for `rejects.csv`. A field over
+/// `ECHO_FIELD_BYTES` is cut there (at a character boundary) and followed
+/// by `…[N bytes]`.
 pub fn encode_fields<'a>(fields: impl IntoIterator<Item = &'a [u8]>) -> String {
+    encode_noted(fields, &[])
+}
+
+/// `encode_fields`, with the true sizes of the fields the scanner cut.
+fn encode_noted<'a>(fields: impl IntoIterator<Item = &'a [u8]>, notes: &[Note]) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let rec: ByteRecord = fields.into_iter().collect();
+    let mut rec = ByteRecord::new();
+    for (i, f) in fields.into_iter().enumerate() {
+        let size = notes.iter().find_map(|n| match n.kind {
+            NoteKind::FieldOver { bytes, .. } if n.field == i => Some(bytes),
+            _ => None,
+        });
+        let size = size.unwrap_or(f.len() as u64);
+        if size as usize <= ECHO_FIELD_BYTES && f.len() <= ECHO_FIELD_BYTES {
+            rec.push_field(f);
+            continue;
+        }
+        let mut cut = ECHO_FIELD_BYTES.min(f.len());
+        // Back up over UTF-8 continuation bytes to a character's start.
+        while cut > 0 && cut < f.len() && f[cut] & 0xC0 == 0x80 {
+            cut -= 1;
+        }
+        let mut v = f[..cut].to_vec();
+        v.extend_from_slice(format!("…[{size} bytes]").as_bytes());
+        rec.push_field(&v);
+    }
+    if let Some(bytes) = notes.iter().find_map(|n| match n.kind {
+        NoteKind::RecordOver { bytes, .. } => Some(bytes),
+        _ => None,
+    }) {
+        // The parser saw only the record's first bytes: say where it stops.
+        rec.push_field(format!("…[record of {bytes} bytes]").as_bytes());
+    }
     // Writing to a Vec cannot fail.
     let _ = w.write_byte_record(&rec);
     let bytes = w.into_inner().unwrap_or_default();
@@ -219,6 +297,10 @@ impl RowSource for CsvSource {
         (bytes > 0 && rows > 1).then(|| (self.len as f64 * rows as f64 / bytes as f64) as usize)
     }
 
+    fn set_limits(&mut self, limits: &Limits) {
+        self.scan.borrow_mut().set_limits(limits);
+    }
+
     fn next_row(&mut self) -> Result<Option<SourceRow>, IngestError> {
         let more =
             self.reader
@@ -231,17 +313,21 @@ impl RowSource for CsvSource {
             return Ok(None);
         }
         let start = self.buf.position().map_or(0, |p| p.byte());
-        let line = self.lines.borrow_mut().line_at(start);
-        if self.buf.len() != self.headers.len() {
+        let (line, notes) = {
+            let mut sc = self.scan.borrow_mut();
+            (
+                sc.line_at(start),
+                sc.take_notes(self.reader.position().byte()),
+            )
+        };
+        if (!notes.is_empty() || self.buf.len() != self.headers.len())
+            && let Some((column, problem)) = self.problem(&notes)
+        {
             return Ok(Some(SourceRow::Bad {
                 line,
-                column: "(row)".into(),
-                problem: format!(
-                    "has {} fields, the header has {}",
-                    self.buf.len(),
-                    self.headers.len()
-                ),
-                raw: encode_fields(self.buf.iter()),
+                column,
+                problem,
+                raw: encode_noted(self.buf.iter(), &notes),
             }));
         }
         match StringRecord::from_byte_record(self.buf.clone()) {
