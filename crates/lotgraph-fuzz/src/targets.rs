@@ -97,19 +97,6 @@ fn push_word(out: &mut String, word: &str) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn shape_takes_values_out() {
-        assert_eq!(
-            super::shape(
-                r#"lots.csv:12: quantity: "ten" is not a decimal (dataset id 0a1b2c3d4e5f6789)"#
-            ),
-            r#"lots.csv:#: quantity: "…" is not a decimal (dataset id #)"#
-        );
-    }
-}
-
 /// The signature of an ingest: the error's shape, or the distinct shapes
 /// of its rejects and warnings.
 fn ingest_signature(
@@ -324,5 +311,18 @@ impl Target for SnapshotTarget {
             Ok(Err(e)) => Some(format!("damaged array, found by check --snapshot: {e}")),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shape_takes_values_out() {
+        assert_eq!(
+            super::shape(
+                r#"lots.csv:12: quantity: "ten" is not a decimal (dataset id 0a1b2c3d4e5f6789)"#
+            ),
+            r#"lots.csv:#: quantity: "…" is not a decimal (dataset id #)"#
+        );
     }
 }
