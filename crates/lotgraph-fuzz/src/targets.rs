@@ -235,8 +235,7 @@ impl SnapshotTarget {
         let out = tmp.path().join("out.txt");
         let toy = seeds::fixtures_dir().join("toy");
         lotgraph(&["ingest", &toy.display().to_string()], &ws, &out)?;
-        let current = std::fs::read_to_string(ws.join("CURRENT"))?;
-        let generation = ws.join(current.trim());
+        let generation = canonicalize(&ws)?;
         let mut files = Vec::new();
         for f in SNAPSHOT_FILES {
             let p = if *f == "CURRENT" {
@@ -255,6 +254,50 @@ impl SnapshotTarget {
             _tmp: tmp,
         })
     }
+}
+
+/// The generation directory of the canonical workspace.
+const GENERATION: &str = "gen-fuzz";
+
+/// Makes an ingested workspace the same bytes in every process, so that
+/// a saved input reproduces elsewhere: the random dataset id (in the
+/// array file's header and the manifest), the generation's name (a time
+/// stamp) and the manifest's time and source are replaced by fixed values,
+/// and the header's checksum is recomputed (docs/snapshot-format.md:
+/// id at bytes 16..32, checksum at 40..48 over the 64-byte header with
+/// that field zeroed and the entry table of 64 bytes per array after it,
+/// array count at 12..16).
+fn canonicalize(ws: &Path) -> anyhow::Result<PathBuf> {
+    const ID: [u8; 16] = *b"lotgraph-fuzz-id";
+    let current = std::fs::read_to_string(ws.join("CURRENT"))?;
+    let generation = ws.join(GENERATION);
+    std::fs::rename(ws.join(current.trim()), &generation)?;
+    std::fs::write(ws.join("CURRENT"), format!("{GENERATION}\n"))?;
+    let lgs = generation.join("snapshot.lgs");
+    let mut b = std::fs::read(&lgs)?;
+    anyhow::ensure!(b.len() >= 64, "snapshot.lgs is {} bytes", b.len());
+    b[16..32].copy_from_slice(&ID);
+    let count = u32::from_le_bytes([b[12], b[13], b[14], b[15]]) as usize;
+    let table_end = 64 + 64 * count;
+    anyhow::ensure!(b.len() >= table_end, "snapshot.lgs entry table");
+    let mut covered = b[..table_end].to_vec();
+    covered[40..48].fill(0);
+    let sum = xxhash_rust::xxh3::xxh3_64(&covered);
+    b[40..48].copy_from_slice(&sum.to_le_bytes());
+    std::fs::write(&lgs, &b)?;
+    let mpath = generation.join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath)?)?;
+    m["dataset_id"] = lotgraph::snapshot::hex(&ID).into();
+    m["created_at"] = "2026-01-01T00:00:00+00:00".into();
+    m["source"] = "data/fixtures/toy".into();
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&m)?)?;
+    // If the container's layout moved, the rewrite broke it: say so
+    // rather than fuzz a workspace that never opens.
+    let snap = lotgraph::snapshot::load(ws).map_err(|e| {
+        anyhow::anyhow!("canonical workspace does not open ({e}): update canonicalize")
+    })?;
+    snap.verify()?;
+    Ok(generation)
 }
 
 impl Target for SnapshotTarget {

@@ -78,3 +78,17 @@ fn open_findings_are_fixed() {
         assert!(secs < 2.0, "{}: {secs:.1} s", e.path().display());
     }
 }
+
+/// Snapshot inputs reproduce in another process: the workspace is made
+/// byte-identical (fixed dataset id and generation name), so the seeds
+/// of one target instance open cleanly in another.
+#[test]
+fn snapshot_seeds_replay_in_a_fresh_target() {
+    let seeds = lotgraph_fuzz::target("snapshot").unwrap().seeds();
+    let mut fresh = lotgraph_fuzz::target("snapshot").unwrap();
+    for s in seeds.iter().take(3) {
+        let sig = fresh.exec(s);
+        assert!(!sig.contains("err"), "{sig}");
+        assert_eq!(sig.matches(" ok0").count(), 9, "{sig}");
+    }
+}
