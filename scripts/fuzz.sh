@@ -6,6 +6,9 @@
 # Exit 1 if any target crashed, hung or died; crashing inputs are left in
 # $FUZZ_OUT/crashes/<target>/ (default target/fuzz). FUZZ_SEED (default 1)
 # seeds the mutations; FUZZ_CORPUS=DIR keeps a growing corpus per target.
+# FUZZ_PROFILE=dev builds the harness in the dev profile instead (what
+# `cargo test` built already: the test command uses it, so CI does not
+# build a second, release dependency tree for 60 s of fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +21,14 @@ for p in lotgraph lotgraph-core lotgraph-fuzz; do
     checks+=(--config "profile.release.package.$p.overflow-checks=true")
 done
 
-cargo build --release --locked -p lotgraph-fuzz --bin lotgraph-fuzz "${checks[@]}"
-bin="$target_dir/release/lotgraph-fuzz"
+if [[ "${FUZZ_PROFILE:-release}" == dev ]]; then
+    # Overflow checks are on in the dev profile anyway.
+    cargo build --locked -p lotgraph-fuzz --bin lotgraph-fuzz
+    bin="$target_dir/debug/lotgraph-fuzz"
+else
+    cargo build --release --locked -p lotgraph-fuzz --bin lotgraph-fuzz "${checks[@]}"
+    bin="$target_dir/release/lotgraph-fuzz"
+fi
 
 failed=0
 for t in csv parquet snapshot; do

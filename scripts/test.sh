@@ -24,8 +24,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (unit, property, doc, integration)"
 cargo test --workspace --locked
 
-step "fuzz harness: csv, parquet and snapshot targets, 20 s each (release)"
-./scripts/fuzz.sh 20
+step "fuzz harness: csv, parquet and snapshot targets, 20 s each (dev build)"
+FUZZ_PROFILE=dev ./scripts/fuzz.sh 20
 
 step "accuracy harness smoke test (3 generated scenarios)"
 cargo test --locked --bench accuracy -- --scenarios 3 --lots 2000 --report -

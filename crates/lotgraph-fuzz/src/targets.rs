@@ -269,10 +269,17 @@ const GENERATION: &str = "gen-fuzz";
 /// array count at 12..16).
 fn canonicalize(ws: &Path) -> anyhow::Result<PathBuf> {
     const ID: [u8; 16] = *b"lotgraph-fuzz-id";
-    let current = std::fs::read_to_string(ws.join("CURRENT"))?;
+    // CURRENT is a symlink (a file in workspaces before issue 17); the
+    // canonical one is a file, so that the fuzzer can mutate its bytes.
+    let cur = ws.join("CURRENT");
+    let current = match std::fs::read_link(&cur) {
+        Ok(t) => t.to_string_lossy().into_owned(),
+        Err(_) => std::fs::read_to_string(&cur)?,
+    };
     let generation = ws.join(GENERATION);
     std::fs::rename(ws.join(current.trim()), &generation)?;
-    std::fs::write(ws.join("CURRENT"), format!("{GENERATION}\n"))?;
+    std::fs::remove_file(&cur)?;
+    std::fs::write(&cur, format!("{GENERATION}\n"))?;
     let lgs = generation.join("snapshot.lgs");
     let mut b = std::fs::read(&lgs)?;
     anyhow::ensure!(b.len() >= 64, "snapshot.lgs is {} bytes", b.len());
@@ -344,11 +351,11 @@ impl Target for SnapshotTarget {
         sig
     }
 
-    /// Queries read arrays in place without checksums (opening is O(1));
-    /// a damaged index can make one panic, which `main` reports as exit 2
-    /// pointing at `check --snapshot`. That is documented behaviour when
-    /// `check --snapshot` (every checksum) does find the damage; a panic
-    /// on a snapshot that passes it is a bug.
+    /// Queries verify each page of an array when they first read it
+    /// (snapshot v5): a damaged page stops them with a `Damaged` panic,
+    /// which `main` reports as exit 2 `snapshot damaged: ...`. That is
+    /// the documented behaviour when `check --snapshot` (every checksum)
+    /// does find the damage; a panic on a snapshot that passes it is a bug.
     fn expected_panic(&mut self, _input: &[u8]) -> Option<String> {
         match lotgraph::snapshot::load(&self.ws).map(|s| s.verify()) {
             Ok(Err(e)) => Some(format!("damaged array, found by check --snapshot: {e}")),

@@ -63,22 +63,6 @@ fn parquet_regressions_still_reach_a_decoder_panic() {
     }
 }
 
-/// Findings in code this crate does not own (regressions/open/README.md):
-/// each input must run in well under a second once fixed.
-#[test]
-#[ignore = "open finding in lotgraph-core's CSV source, see regressions/open/README.md"]
-fn open_findings_are_fixed() {
-    let dir = lotgraph_fuzz::seeds::regressions_dir().join("open/csv");
-    let mut t = lotgraph_fuzz::target("csv").unwrap();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let input = std::fs::read(e.path()).unwrap();
-        let t0 = std::time::Instant::now();
-        t.exec(&input);
-        let secs = t0.elapsed().as_secs_f64();
-        assert!(secs < 2.0, "{}: {secs:.1} s", e.path().display());
-    }
-}
-
 /// Snapshot inputs reproduce in another process: the workspace is made
 /// byte-identical (fixed dataset id and generation name), so the seeds
 /// of one target instance open cleanly in another.
