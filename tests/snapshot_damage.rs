@@ -261,3 +261,30 @@ fn a_damaged_byte_in_any_array_is_never_answered_from() {
     eprintln!("damaged arrays x queries: {stopped} stopped, {unread} did not read the page");
     assert!(stopped > 0 && unread > 0);
 }
+
+/// Issue 17: a table file of another ingest went unnoticed. The array
+/// file of a second ingest of the very same data, or its manifest, in
+/// place of this generation's: every query is exit 2 naming the file.
+#[test]
+fn files_of_two_ingests_mixed_are_exit_2() {
+    let (a, b) = (ingested("toy"), ingested("toy"));
+    let gen_a = a
+        .path()
+        .join(std::fs::read_link(a.path().join("CURRENT")).unwrap());
+    let gen_b = b
+        .path()
+        .join(std::fs::read_link(b.path().join("CURRENT")).unwrap());
+    for file in ["snapshot.lgs", "manifest.json"] {
+        let keep = std::fs::read(gen_a.join(file)).unwrap();
+        std::fs::copy(gen_b.join(file), gen_a.join(file)).unwrap();
+        for q in QUERIES {
+            let err = fails(a.path(), q);
+            assert!(
+                err.contains("belongs to another snapshot"),
+                "{file} {q:?}: {err}"
+            );
+        }
+        std::fs::write(gen_a.join(file), keep).unwrap();
+        lotgraph(a.path()).args(["stats"]).assert().success();
+    }
+}
