@@ -139,12 +139,7 @@ fn binary_id_column_of_utf8_loads_as_text() {
         ],
         None,
     );
-    let ws = tempfile::tempdir().unwrap();
-    lotgraph(ws.path())
-        .arg("ingest")
-        .arg(dir.path())
-        .assert()
-        .success();
+    let ws = common::ingested_dir(dir.path());
     let lot = json(ws.path(), &["lot", "show", "R-2", "--format", "json"]);
     assert_eq!(lot["lot_id"], "R-2", "{lot}");
     assert_eq!(lot["sku"], "RAW", "{lot}");
@@ -253,12 +248,7 @@ fn dictionary_strings_and_dictionary_binary_load_as_text() {
         ],
         None,
     );
-    let ws = tempfile::tempdir().unwrap();
-    lotgraph(ws.path())
-        .arg("ingest")
-        .arg(dir.path())
-        .assert()
-        .success();
+    let ws = common::ingested_dir(dir.path());
     let lot = json(ws.path(), &["lot", "show", "F-1", "--format", "json"]);
     assert_eq!(lot["sku"], "FIN", "{lot}");
     assert_eq!(lot["supplier_id"], "S2", "{lot}");

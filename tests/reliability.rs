@@ -162,25 +162,34 @@ impl Drop for Tmpfs {
     }
 }
 
-/// A real full disk: a 1 MiB tmpfs holds the toy snapshot but not that of
-/// 3,000 generated lots. Runs where the test may mount (root); elsewhere
-/// the injected ENOSPC above covers the same code.
-#[test]
-fn a_full_disk_fails_the_ingest_and_keeps_the_previous_snapshot() {
+/// A temp dir with a tmpfs of `size` mounted at `DIR/mnt`, or `None`
+/// (with a note) where this process may not mount one.
+fn tmpfs(size: &str) -> Option<(tempfile::TempDir, Tmpfs)> {
     let dir = tempfile::tempdir().unwrap();
     let mnt = dir.path().join("mnt");
     std::fs::create_dir(&mnt).unwrap();
     let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
         .arg(&mnt)
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if !mounted {
         eprintln!("skipped: cannot mount a tmpfs here (not root?)");
-        return;
+        return None;
     }
-    let _guard = Tmpfs(mnt.clone());
+    Some((dir, Tmpfs(mnt)))
+}
+
+/// A real full disk: a 1 MiB tmpfs holds the toy snapshot but not that of
+/// 3,000 generated lots. Runs where the test may mount (root); elsewhere
+/// the injected ENOSPC above covers the same code.
+#[test]
+fn a_full_disk_fails_the_ingest_and_keeps_the_previous_snapshot() {
+    let Some((dir, mounted)) = tmpfs("1m") else {
+        return;
+    };
+    let mnt = mounted.0.clone();
     let data = dir.path().join("big");
     lotgraph(&mnt)
         .args(["generate", "--lots", "3000", "--out"])
@@ -246,20 +255,10 @@ fn a_failed_report_write_names_the_path_and_keeps_the_previous_report() {
 /// A tmpfs-full `--output`: the previous file survives intact.
 #[test]
 fn a_full_disk_on_output_leaves_the_previous_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let mnt = dir.path().join("mnt");
-    std::fs::create_dir(&mnt).unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
-        .arg(&mnt)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+    let Some((dir, mounted)) = tmpfs("64k") else {
         return;
-    }
-    let _guard = Tmpfs(mnt.clone());
+    };
+    let mnt = mounted.0.clone();
     let ws = tempfile::tempdir().unwrap();
     let data = dir.path().join("g");
     lotgraph(ws.path())
