@@ -514,20 +514,17 @@ impl Walks {
             },
         );
         let mut walks = walks.into_iter();
+        // Walks sorted their hits already; tree counts are sorted here.
         let reached: Vec<Reached> = sources
             .iter()
             .map(|src| match src {
-                Source::Lot(l) if pre[l.ix()].is_some() => pre[l.ix()].take(),
+                Source::Lot(l) if pre[l.ix()].is_some() => pre[l.ix()].take().map(|mut r| {
+                    sort_by_id(ds, &mut r.hits);
+                    r
+                }),
                 _ => walks.next(),
             })
             .map(Option::unwrap_or_default)
-            .collect();
-        let reached: Vec<Reached> = reached
-            .into_iter()
-            .map(|mut r| {
-                sort_by_id(ds, &mut r.hits);
-                r
-            })
             .collect();
         let work = tree_work + reached.iter().map(|r| r.visited).sum::<u64>();
         Walks {
