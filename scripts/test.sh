@@ -21,6 +21,13 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "builds without the neo4j feature (no neo4rs, no tokio)"
+cargo clippy --locked --no-default-features --bins --lib -- -D warnings
+if cargo tree --locked --no-default-features -e normal | grep -qE '(neo4rs|tokio) v'; then
+  echo "neo4rs or tokio is still a dependency without the neo4j feature" >&2
+  exit 1
+fi
+
 step "cargo test (unit, property, doc, integration)"
 cargo test --workspace --locked
 

@@ -7,6 +7,7 @@
 pub mod cmd;
 pub mod generate;
 pub mod ingest;
+#[cfg(feature = "neo4j")]
 pub mod mirror;
 pub mod report;
 pub mod snapshot;

@@ -7,6 +7,12 @@ pub mod generate;
 pub mod ingest;
 pub mod investigate;
 pub mod lot;
+#[cfg(feature = "neo4j")]
+pub mod neo4j;
+/// Built without the `neo4j` feature: the command exists and says how to
+/// get it, instead of clap calling it an unknown command.
+#[cfg(not(feature = "neo4j"))]
+#[path = "neo4j_unavailable.rs"]
 pub mod neo4j;
 pub mod recall;
 pub mod returns;
