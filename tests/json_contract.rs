@@ -1,0 +1,188 @@
+//! The JSON interface of every command, on the fixtures: each output is
+//! snapshot-tested (insta, so any change of a key, a number's form or an
+//! order is seen in review) and validated against its JSON Schema in
+//! `docs/schema/` (generated from the result types; see
+//! `schemas_in_docs_are_the_generated_ones`).
+
+mod common;
+
+use common::{fixture, ingested, lotgraph};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One command of the contract: a name (snapshot and schema), the fixture
+/// it runs on and its arguments.
+struct Case {
+    name: &'static str,
+    schema: &'static str,
+    fixture: &'static str,
+    args: &'static [&'static str],
+    /// The exit code (1: findings under --strict).
+    code: i32,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "trace_back",
+        schema: "trace",
+        fixture: "toy",
+        args: &["trace", "back", "R"],
+        code: 0,
+    },
+    Case {
+        name: "trace_forward",
+        schema: "trace",
+        fixture: "toy",
+        args: &["trace", "forward", "A"],
+        code: 0,
+    },
+    Case {
+        name: "trace_forward_locate",
+        schema: "trace",
+        fixture: "units",
+        args: &["trace", "forward", "T1", "--locate"],
+        code: 0,
+    },
+    Case {
+        name: "lot_show",
+        schema: "lot",
+        fixture: "toy",
+        args: &["lot", "show", "F1"],
+        code: 0,
+    },
+    Case {
+        name: "stats",
+        schema: "stats",
+        fixture: "toy",
+        args: &["stats"],
+        code: 0,
+    },
+    Case {
+        name: "check",
+        schema: "check",
+        fixture: "units",
+        args: &["check"],
+        code: 0,
+    },
+    Case {
+        name: "check_imbalance",
+        schema: "check",
+        fixture: "imbalance",
+        args: &["check", "--strict"],
+        code: 1,
+    },
+    Case {
+        name: "returns",
+        schema: "returns",
+        fixture: "analytics",
+        args: &["returns"],
+        code: 0,
+    },
+    Case {
+        name: "returns_by_sku",
+        schema: "returns",
+        fixture: "analytics",
+        args: &["returns", "--by", "sku"],
+        code: 0,
+    },
+    Case {
+        name: "returns_by_supplier",
+        schema: "returns",
+        fixture: "analytics",
+        args: &["returns", "--by", "supplier"],
+        code: 0,
+    },
+    Case {
+        name: "suppliers",
+        schema: "suppliers",
+        fixture: "analytics",
+        args: &["suppliers"],
+        code: 0,
+    },
+    Case {
+        name: "recall_simulate",
+        schema: "recall-simulate",
+        fixture: "analytics",
+        args: &["recall", "simulate", "--lot", "A1"],
+        code: 0,
+    },
+    Case {
+        name: "recall_simulate_units",
+        schema: "recall-simulate",
+        fixture: "units",
+        args: &["recall", "simulate", "--lot", "T1"],
+        code: 0,
+    },
+    Case {
+        name: "recall_compare",
+        schema: "recall-compare",
+        fixture: "analytics",
+        args: &[
+            "recall",
+            "compare",
+            "--scenario",
+            "a=lot=A1",
+            "--scenario",
+            "s=supplier=S1",
+        ],
+        code: 0,
+    },
+    Case {
+        name: "investigate",
+        schema: "investigate",
+        fixture: "analytics",
+        args: &["investigate", "--from-returns"],
+        code: 0,
+    },
+    Case {
+        name: "investigate_lots",
+        schema: "investigate",
+        fixture: "analytics",
+        args: &["investigate", "--lot", "F3", "--lot", "F4"],
+        code: 0,
+    },
+];
+
+fn schema_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/schema")
+        .join(format!("{name}.schema.json"))
+}
+
+/// Runs a case with `--format json` and parses its output.
+fn output(case: &Case) -> Value {
+    let ws = ingested(case.fixture);
+    let out = lotgraph(ws.path())
+        .args(case.args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(case.code),
+        "{}: {}",
+        case.name,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: not JSON: {e}", case.name))
+}
+
+#[test]
+fn every_command_json_matches_its_snapshot() {
+    for case in CASES {
+        let v = output(case);
+        insta::assert_json_snapshot!(case.name, v);
+    }
+}
+
+#[test]
+fn ingest_summary_json_matches_its_snapshot() {
+    let ws = tempfile::tempdir().unwrap();
+    let out = lotgraph(ws.path())
+        .args(["ingest", "--format", "json"])
+        .arg(fixture("bad"))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    insta::assert_json_snapshot!("ingest_bad", v, {".workspace" => "[workspace]", ".snapshot" => "[snapshot]", ".elapsed_ms" => "[ms]"});
+}
