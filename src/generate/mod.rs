@@ -13,17 +13,22 @@
 //! returned: a little background noise everywhere, and returns clustered on
 //! the lots downstream of planted faults (a defective supplier lot, a line
 //! running out of specification for some days, a bad supplier). Everything
-//! planted is written to `truth.json`.
+//! planted is written to `truth.json` (see `truth`).
 //!
 //! Output is streamed row by row and the simulation keeps only open
 //! inventory (a few integers per lot that can still be drawn from), so
 //! memory does not grow with the number of lots. The same seed and options
 //! give byte-identical files.
 
+mod faults;
+mod ids;
+mod masters;
 mod names;
 pub mod rng;
+mod rows;
 mod sim;
 pub mod sink;
+mod truth;
 pub mod world;
 
 pub use sink::DataFormat;
