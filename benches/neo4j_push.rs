@@ -24,6 +24,7 @@ use lotgraph::core::analytics::recall::simulate;
 use lotgraph::core::model::*;
 use lotgraph::core::units::Unit;
 use lotgraph::core::{Direction, Genealogy, LotIx, Tracer};
+use lotgraph::generate::rng::Rng;
 use lotgraph::mirror::push::{PushOptions, push};
 use lotgraph::mirror::query as cypher;
 use lotgraph::mirror::rows::{Rows, Set};
@@ -77,21 +78,6 @@ fn opts() -> Opts {
     o
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 fn date(day: u64) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
         .and_then(|d| d.checked_add_days(chrono::Days::new(day % 700)))
@@ -101,7 +87,7 @@ fn date(day: u64) -> chrono::NaiveDate {
 /// Builds the dataset in memory (no CSV, no ingest: the benchmark is
 /// about Neo4j).
 fn generate(n: u64, seed: u64) -> Dataset {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut ds = Dataset::default();
     for i in 0..300 {
         ds.suppliers.push(Supplier {
@@ -400,7 +386,7 @@ fn main() {
             );
         }
         // 3. Latency: Cypher vs lotgraph on the same lots.
-        let mut rng = Rng(o.seed ^ 0xabc);
+        let mut rng = Rng::new(o.seed ^ 0xabc);
         let n = ds.lots.len() as u64;
         let supplied = n / 5;
         let top_first = n - n / 10 + 1;

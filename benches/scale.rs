@@ -37,6 +37,7 @@ use lotgraph::core::graph::Genealogy;
 use lotgraph::core::ingest::{Ingested, ingest_dir};
 use lotgraph::core::model::Origin;
 use lotgraph::core::{Direction, LotIx, TraceLot, Tracer};
+use lotgraph::generate::rng::Rng;
 use lotgraph::ingest::CsvOrParquet;
 use lotgraph::snapshot::{self, FileCount, Manifest, SNAPSHOT_VERSION};
 use std::fs::File;
@@ -90,29 +91,6 @@ fn opts() -> Opts {
     }
     assert!(o.lots >= 100, "--lots must be at least 100");
     o
-}
-
-// ---------------------------------------------------------------------------
-// Deterministic PRNG (splitmix64)
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (n > 0); the modulo bias is irrelevant here.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    /// True with probability `pct` %.
-    fn pct(&mut self, pct: u64) -> bool {
-        self.below(100) < pct
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -265,7 +243,7 @@ const COUNTRIES: [&str; 8] = ["DE", "FR", "IT", "ES", "NL", "PL", "US", "TR"];
 
 /// Inputs are drawn from ±`window` lots around the output's position.
 fn generate(dir: &Path, n: u64, seed: u64, window: u64) -> Generated {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let lv = Levels::new(n);
     let mut rows = 0u64;
     let mut bytes = 0u64;
@@ -358,7 +336,7 @@ fn generate(dir: &Path, n: u64, seed: u64, window: u64) -> Generated {
             let day = lv.day(k, j);
             o.lot(ix).c();
             if k == 0 {
-                if rng.pct(80) {
+                if rng.below(100) < 80 {
                     o.s("RAW-").u(rng.below(RAW_SKUS), 4);
                 } else {
                     o.s("PKG-").u(rng.below(PKG_SKUS), 4);
@@ -433,7 +411,7 @@ fn generate(dir: &Path, n: u64, seed: u64, window: u64) -> Generated {
                 tries += 1;
                 let src = if got < supplied_inputs {
                     0
-                } else if k >= 3 && rng.pct(15) {
+                } else if k >= 3 && (rng.below(100) < 15) {
                     k - 2
                 } else {
                     k - 1
@@ -524,7 +502,7 @@ fn generate(dir: &Path, n: u64, seed: u64, window: u64) -> Generated {
     let inspections = n / 200;
     for i in 0..inspections {
         let ix = rng.below(n);
-        let fail = rng.pct(3);
+        let fail = rng.below(100) < 3;
         o.s("INS-").u(i, 7).c().lot(ix).c().date(DAYS / 2).c();
         o.s(if fail { "fail,foreign matter" } else { "pass," })
             .end();
@@ -1115,7 +1093,7 @@ fn main() {
     // 5. Traces: back from random produced lots, forward from random lots
     //    that were consumed at least once (a supplied lot has nothing
     //    upstream, an unconsumed lot nothing downstream).
-    let mut rng = Rng(o.seed ^ 0x7ace);
+    let mut rng = Rng::new(o.seed ^ 0x7ace);
     let mut pick = |ok: &dyn Fn(LotIx) -> bool| loop {
         let l = LotIx::from_ix(rng.below(n_lots as u64) as usize);
         if ok(l) {
@@ -1273,7 +1251,7 @@ fn main() {
         .map(LotIx::from_ix)
         .filter(|l| pop[l.ix()])
         .collect();
-    let mut crng = Rng(o.seed ^ 0xc0de);
+    let mut crng = Rng::new(o.seed ^ 0xc0de);
     let mut complaints: Vec<LotIx> = (0..50)
         .map(|_| shipped[crng.below(shipped.len() as u64) as usize])
         .collect();

@@ -20,6 +20,7 @@ use lotgraph::core::analytics::returns::{ReturnFilter, lot_rates};
 use lotgraph::core::analytics::suppliers::{ScoreInputs, Window, scorecard};
 use lotgraph::core::model::{Origin, ReturnCategory};
 use lotgraph::core::{Direction, LotIx, Tracer};
+use lotgraph::generate::rng::Rng;
 use lotgraph::mirror::query as cypher;
 use lotgraph::mirror::{ConnectOptions, Mirror};
 use lotgraph::snapshot::{self, Snapshot};
@@ -535,21 +536,6 @@ impl Engine {
 
 // ---------------------------------------------------------------- data
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 fn write_csv(dir: &Path, name: &str, header: &[&str], rows: &[Vec<String>]) {
     let mut w = csv::Writer::from_path(dir.join(name)).unwrap();
     w.write_record(header).unwrap();
@@ -564,7 +550,7 @@ fn write_csv(dir: &Path, name: &str, header: &[&str], rows: &[Vec<String>]) {
 /// lots of any lower level (parallel rows included); shipments to
 /// customers and to a DC, returns and inspections. `ids` names lot `i`.
 fn random_dataset(dir: &Path, seed: u64, n: usize, ids: &dyn Fn(usize) -> String) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let s = |x: &str| x.to_string();
     write_csv(
         dir,
