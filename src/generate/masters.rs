@@ -4,47 +4,34 @@
 
 use super::sink::{Col, DataFormat, Table};
 use super::world::{SiteKind, World};
+use lotgraph_core::model::FileKind;
 use std::path::Path;
 
 /// Writes suppliers, sites, products and customers.
 pub fn write(w: &World, dir: &Path, format: DataFormat) -> anyhow::Result<Vec<(String, u64)>> {
-    const SUPPLIERS: &[(&str, Col)] = &[
-        ("supplier_id", Col::Text),
-        ("name", Col::Text),
-        ("country", Col::Text),
+    // Column types in the order of `FileKind::columns()`, which names them.
+    const SUPPLIERS: &[Col] = &[Col::Text, Col::Text, Col::Text];
+    const SITES: &[Col] = &[Col::Text, Col::Text, Col::Text, Col::Text];
+    const PRODUCTS: &[Col] = &[
+        Col::Text, // sku
+        Col::Text, // name
+        Col::Text, // category
+        Col::Text, // uom
+        Col::Int,  // shelf_life_days
+        Col::Num,  // unit_cost
+        Col::Num,  // kg_per_uom
     ];
-    const SITES: &[(&str, Col)] = &[
-        ("site_id", Col::Text),
-        ("name", Col::Text),
-        ("kind", Col::Text),
-        ("region", Col::Text),
-    ];
-    const PRODUCTS: &[(&str, Col)] = &[
-        ("sku", Col::Text),
-        ("name", Col::Text),
-        ("category", Col::Text),
-        ("uom", Col::Text),
-        ("shelf_life_days", Col::Int),
-        ("unit_cost", Col::Num),
-        ("kg_per_uom", Col::Num),
-    ];
-    const CUSTOMERS: &[(&str, Col)] = &[
-        ("customer_id", Col::Text),
-        ("name", Col::Text),
-        ("kind", Col::Text),
-        ("region", Col::Text),
-        ("contact", Col::Text),
-    ];
+    const CUSTOMERS: &[Col] = &[Col::Text, Col::Text, Col::Text, Col::Text, Col::Text];
     let mut counts = Vec::new();
-    let mut t = Table::create(dir, "suppliers", SUPPLIERS, format, w.cal)?;
+    let mut t = Table::record(dir, FileKind::Suppliers, SUPPLIERS, format, w.cal)?;
     for s in &w.suppliers {
         t.text(&s.id);
         t.text(&s.name);
         t.text(s.country);
         t.end()?;
     }
-    counts.push(("suppliers".to_string(), t.finish()?));
-    let mut t = Table::create(dir, "sites", SITES, format, w.cal)?;
+    counts.push((FileKind::Suppliers.stem().to_string(), t.finish()?));
+    let mut t = Table::record(dir, FileKind::Sites, SITES, format, w.cal)?;
     for s in &w.sites {
         t.text(&s.id);
         t.text(&s.name);
@@ -56,8 +43,8 @@ pub fn write(w: &World, dir: &Path, format: DataFormat) -> anyhow::Result<Vec<(S
         t.text(&w.region_names[s.region]);
         t.end()?;
     }
-    counts.push(("sites".to_string(), t.finish()?));
-    let mut t = Table::create(dir, "products", PRODUCTS, format, w.cal)?;
+    counts.push((FileKind::Sites.stem().to_string(), t.finish()?));
+    let mut t = Table::record(dir, FileKind::Products, PRODUCTS, format, w.cal)?;
     for s in &w.skus {
         t.text(&s.code);
         t.text(&s.name);
@@ -71,8 +58,8 @@ pub fn write(w: &World, dir: &Path, format: DataFormat) -> anyhow::Result<Vec<(S
         }
         t.end()?;
     }
-    counts.push(("products".to_string(), t.finish()?));
-    let mut t = Table::create(dir, "customers", CUSTOMERS, format, w.cal)?;
+    counts.push((FileKind::Products.stem().to_string(), t.finish()?));
+    let mut t = Table::record(dir, FileKind::Customers, CUSTOMERS, format, w.cal)?;
     for (i, c) in w.customers.iter().enumerate() {
         t.text(&c.id);
         t.text(&c.name);
@@ -85,6 +72,6 @@ pub fn write(w: &World, dir: &Path, format: DataFormat) -> anyhow::Result<Vec<(S
         }
         t.end()?;
     }
-    counts.push(("customers".to_string(), t.finish()?));
+    counts.push((FileKind::Customers.stem().to_string(), t.finish()?));
     Ok(counts)
 }

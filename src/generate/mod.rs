@@ -34,6 +34,7 @@ pub mod world;
 pub use sink::DataFormat;
 
 use anyhow::Context;
+use lotgraph_core::model::FileKind;
 use std::path::{Path, PathBuf};
 
 /// What to plant.
@@ -133,19 +134,6 @@ pub struct Summary {
     pub truth: PathBuf,
 }
 
-/// The files a dataset consists of (without extension).
-pub const TABLES: &[&str] = &[
-    "suppliers",
-    "sites",
-    "products",
-    "customers",
-    "lots",
-    "consumptions",
-    "shipments",
-    "returns",
-    "inspections",
-];
-
 /// Generates the dataset described by `cfg` into `cfg.out`.
 pub fn generate(cfg: &Config) -> anyhow::Result<Summary> {
     if cfg.lots < MIN_LOTS || cfg.lots > MAX_LOTS {
@@ -166,8 +154,8 @@ fn prepare_dir(dir: &Path, format: DataFormat) -> anyhow::Result<()> {
         DataFormat::Csv => DataFormat::Parquet,
         DataFormat::Parquet => DataFormat::Csv,
     };
-    for t in TABLES {
-        let p = dir.join(format!("{t}.{}", other.extension()));
+    for kind in FileKind::ALL {
+        let p = dir.join(format!("{}.{}", kind.stem(), other.extension()));
         if p.exists() {
             anyhow::bail!(
                 "{} already holds {}: remove it or choose another --out",

@@ -7,56 +7,48 @@
 use super::ids::{Ids, Kind, LotRef};
 use super::sink::{Calendar, Col, DataFormat, Table, push_padded};
 use super::world::World;
+use lotgraph_core::model::FileKind;
 use std::path::{Path, PathBuf};
 
-const LOTS: &[(&str, Col)] = &[
-    ("lot_id", Col::Text),
-    ("sku", Col::Text),
-    ("origin", Col::Text),
-    ("supplier_id", Col::Text),
-    ("supplier_lot_code", Col::Text),
-    ("site_id", Col::Text),
-    ("line", Col::Text),
-    ("produced_on", Col::Date),
-    ("received_on", Col::Date),
-    ("expires_on", Col::Date),
-    ("quantity", Col::Num),
-    ("unit_cost", Col::Num),
-    ("status", Col::Text),
+// Column types of the record files, in the order of
+// `FileKind::columns()`, which names them.
+const LOTS: &[Col] = &[
+    Col::Text, // lot_id
+    Col::Text, // sku
+    Col::Text, // origin
+    Col::Text, // supplier_id
+    Col::Text, // supplier_lot_code
+    Col::Text, // site_id
+    Col::Text, // line
+    Col::Date, // produced_on
+    Col::Date, // received_on
+    Col::Date, // expires_on
+    Col::Num,  // quantity
+    Col::Num,  // unit_cost
+    Col::Text, // status
 ];
-const CONSUMPTIONS: &[(&str, Col)] = &[
-    ("input_lot_id", Col::Text),
-    ("output_lot_id", Col::Text),
-    ("quantity", Col::Num),
-    ("consumed_on", Col::Date),
+const CONSUMPTIONS: &[Col] = &[Col::Text, Col::Text, Col::Num, Col::Date];
+const SHIPMENTS: &[Col] = &[
+    Col::Text, // shipment_id
+    Col::Text, // lot_id
+    Col::Num,  // quantity
+    Col::Text, // from_site_id
+    Col::Text, // to_site_id
+    Col::Text, // customer_id
+    Col::Date, // shipped_on
+    Col::Date, // delivered_on
+    Col::Text, // status
 ];
-const SHIPMENTS: &[(&str, Col)] = &[
-    ("shipment_id", Col::Text),
-    ("lot_id", Col::Text),
-    ("quantity", Col::Num),
-    ("from_site_id", Col::Text),
-    ("to_site_id", Col::Text),
-    ("customer_id", Col::Text),
-    ("shipped_on", Col::Date),
-    ("delivered_on", Col::Date),
-    ("status", Col::Text),
+const RETURNS: &[Col] = &[
+    Col::Text, // return_id
+    Col::Text, // lot_id
+    Col::Text, // customer_id
+    Col::Num,  // quantity
+    Col::Text, // reason
+    Col::Text, // category
+    Col::Date, // reported_on
 ];
-const RETURNS: &[(&str, Col)] = &[
-    ("return_id", Col::Text),
-    ("lot_id", Col::Text),
-    ("customer_id", Col::Text),
-    ("quantity", Col::Num),
-    ("reason", Col::Text),
-    ("category", Col::Text),
-    ("reported_on", Col::Date),
-];
-const INSPECTIONS: &[(&str, Col)] = &[
-    ("inspection_id", Col::Text),
-    ("lot_id", Col::Text),
-    ("inspected_on", Col::Date),
-    ("result", Col::Text),
-    ("defect", Col::Text),
-];
+const INSPECTIONS: &[Col] = &[Col::Text, Col::Text, Col::Date, Col::Text, Col::Text];
 
 /// A row of lots.csv.
 pub struct LotRow {
@@ -115,11 +107,11 @@ impl<'w> Rows<'w> {
             w,
             ids,
             end,
-            lots: Table::create(dir, "lots", LOTS, format, cal)?,
-            cons: Table::create(dir, "consumptions", CONSUMPTIONS, format, cal)?,
-            ships: Table::create(dir, "shipments", SHIPMENTS, format, cal)?,
-            rets: Table::create(dir, "returns", RETURNS, format, cal)?,
-            insps: Table::create(dir, "inspections", INSPECTIONS, format, cal)?,
+            lots: Table::record(dir, FileKind::Lots, LOTS, format, cal)?,
+            cons: Table::record(dir, FileKind::Consumptions, CONSUMPTIONS, format, cal)?,
+            ships: Table::record(dir, FileKind::Shipments, SHIPMENTS, format, cal)?,
+            rets: Table::record(dir, FileKind::Returns, RETURNS, format, cal)?,
+            insps: Table::record(dir, FileKind::Inspections, INSPECTIONS, format, cal)?,
             n_returns: 0,
             n_inspections: 0,
         })
@@ -316,14 +308,14 @@ impl<'w> Rows<'w> {
     /// and the lot numbering for truth.json.
     pub fn finish(self) -> anyhow::Result<(Vec<(String, u64)>, Ids)> {
         let mut files = Vec::new();
-        for (name, t) in [
-            ("lots", self.lots),
-            ("consumptions", self.cons),
-            ("shipments", self.ships),
-            ("returns", self.rets),
-            ("inspections", self.insps),
+        for (kind, t) in [
+            (FileKind::Lots, self.lots),
+            (FileKind::Consumptions, self.cons),
+            (FileKind::Shipments, self.ships),
+            (FileKind::Returns, self.rets),
+            (FileKind::Inspections, self.insps),
         ] {
-            files.push((name.to_string(), t.finish()?));
+            files.push((kind.stem().to_string(), t.finish()?));
         }
         Ok((files, self.ids))
     }
