@@ -30,6 +30,9 @@
 //! (target/accuracy.md; `-` for none), `--keep DIR` (keep each scenario's
 //! data and workspace under DIR).
 
+mod common;
+
+use common::parse_count;
 use lotgraph::core::LotIx;
 use lotgraph::core::analytics::investigate::{Investigation, investigate, population};
 use serde_json::Value;
@@ -45,10 +48,6 @@ struct Opts {
     kinds: Vec<String>,
     report: Option<PathBuf>,
     keep: Option<PathBuf>,
-}
-
-fn parse_count(s: &str) -> u64 {
-    lotgraph::cmd::generate::parse_count(s).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn opts() -> Opts {

@@ -13,17 +13,19 @@
 //! (default 10000), `--concurrency N` (default 2), `--naive N` (sample size
 //! of the naive push, default 50k), `--queries N` (lots per latency figure,
 //! default 50), `--seed N`. It clears the database first (it is meant for
-//! the dev server). The data (deterministic for a seed): 20 % of the lots
-//! supplied by 300 suppliers, 80 % produced in 5 levels with 6-7 inputs
-//! each (5 consumption rows per lot overall) drawn from a window of ±24
-//! lots of the level below (plus 1-2 supplied lots), one customer shipment
-//! per top-level lot, and a return per 2000 lots.
+//! the dev server). The data (deterministic for a seed) are the
+//! benchmarks' layered genealogy (`common/layered.rs`, the scale
+//! benchmark's) with a window of ±24 lots, ingested from CSV.
 
+mod common;
+
+use common::parse_count;
 use lotgraph::core::analytics::balance::Balance;
 use lotgraph::core::analytics::recall::simulate;
-use lotgraph::core::model::*;
-use lotgraph::core::units::Unit;
-use lotgraph::core::{Direction, Genealogy, LotIx, Tracer};
+use lotgraph::core::ingest::{Ingested, ingest_dir};
+use lotgraph::core::{Direction, LotIx, Tracer};
+use lotgraph::generate::rng::Rng;
+use lotgraph::ingest::CsvOrParquet;
 use lotgraph::mirror::push::{PushOptions, push};
 use lotgraph::mirror::query as cypher;
 use lotgraph::mirror::rows::{Rows, Set};
@@ -39,10 +41,6 @@ struct Opts {
     naive: usize,
     queries: usize,
     seed: u64,
-}
-
-fn parse_count(s: &str) -> u64 {
-    lotgraph::cmd::generate::parse_count(s).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn opts() -> Opts {
@@ -77,163 +75,12 @@ fn opts() -> Opts {
     o
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
-fn date(day: u64) -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
-        .and_then(|d| d.checked_add_days(chrono::Days::new(day % 700)))
-        .unwrap_or_default()
-}
-
-/// Builds the dataset in memory (no CSV, no ingest: the benchmark is
-/// about Neo4j).
-fn generate(n: u64, seed: u64) -> Dataset {
-    let mut rng = Rng(seed);
-    let mut ds = Dataset::default();
-    for i in 0..300 {
-        ds.suppliers.push(Supplier {
-            id: format!("SUP-{i:04}"),
-            name: Some(format!("Supplier {i}")),
-            country: Some("DE".into()),
-        });
-    }
-    for i in 0..24 {
-        ds.sites.push(Site {
-            id: format!("SITE-{i:02}"),
-            name: None,
-            kind: Some(SiteKind::Plant),
-            region: None,
-        });
-    }
-    for i in 0..500 {
-        ds.products.push(Product {
-            sku: format!("SKU-{i:04}"),
-            name: None,
-            category: None,
-            uom: Some(if i < 250 { "kg" } else { "ea" }.into()),
-            unit: Some(if i < 250 { Unit::Kg } else { Unit::Ea }),
-            kg_per_uom: Some(if i < 250 { 1.0 } else { 0.25 }),
-            shelf_life_days: Some(365),
-            unit_cost: Some(1.5),
-            implicit: false,
-        });
-    }
-    for i in 0..500 {
-        ds.customers.push(Customer {
-            id: format!("CUS-{i:04}"),
-            name: None,
-            kind: Some(CustomerKind::Retailer),
-            region: None,
-            contact: None,
-        });
-    }
-    ds.lines = (0..40).map(|i| format!("LINE-{i:02}")).collect();
-    let supplied = n / 5;
-    let produced = n - supplied;
-    // Level sizes 30/25/20/15/10 % of the produced lots.
-    let shares = [30u64, 25, 20, 15, 10];
-    let mut levels: Vec<(u64, u64)> = Vec::new(); // (first lot, count)
-    let mut start = supplied;
-    for (k, s) in shares.iter().enumerate() {
-        let c = if k + 1 == shares.len() {
-            n - start
-        } else {
-            produced * s / 100
-        };
-        levels.push((start, c));
-        start += c;
-    }
-    for i in 0..n {
-        let sup = i < supplied;
-        ds.lots.push(Lot {
-            id: &format!("{}-{i:07}", if sup { "R" } else { "P" }),
-            sku: SkuIx::from_ix(rng.below(500) as usize),
-            origin: if sup {
-                Origin::Supplied
-            } else {
-                Origin::Produced
-            },
-            supplier: sup.then(|| SupplierIx::from_ix(rng.below(300) as usize)),
-            supplier_lot_code: None,
-            site: Some(SiteIx::from_ix(rng.below(24) as usize)),
-            line: (!sup).then(|| LineIx::from_ix(rng.below(40) as usize)),
-            produced_on: (!sup).then(|| date(i)),
-            received_on: sup.then(|| date(i)),
-            expires_on: None,
-            quantity: 100.0 + rng.below(900) as f64,
-            unit_cost: None,
-            status: LotStatus::Released,
-        });
-    }
-    let window = 24i64;
-    let pick = |rng: &mut Rng, first: u64, count: u64, rel: f64| -> u64 {
-        let centre = (rel * count as f64) as i64;
-        let off = rng.below((2 * window + 1) as u64) as i64 - window;
-        first + (centre + off).clamp(0, count as i64 - 1) as u64
-    };
-    for (k, &(first, count)) in levels.iter().enumerate() {
-        for j in 0..count {
-            let out = LotIx::from_ix((first + j) as usize);
-            let rel = j as f64 / count as f64;
-            let ninputs = 6 + u64::from(rng.below(4) == 0);
-            for m in 0..ninputs {
-                let input = if k == 0 || m < 1 + rng.below(2) {
-                    pick(&mut rng, 0, supplied, rel)
-                } else if k >= 2 && rng.below(100) < 15 {
-                    let (f, c) = levels[k - 2];
-                    pick(&mut rng, f, c, rel)
-                } else {
-                    let (f, c) = levels[k - 1];
-                    pick(&mut rng, f, c, rel)
-                };
-                ds.consumptions.push(Consumption {
-                    input: LotIx::from_ix(input as usize),
-                    output: out,
-                    quantity: 1.0 + rng.below(50) as f64,
-                    consumed_on: None,
-                });
-            }
-        }
-    }
-    let (top, topn) = levels[4];
-    for j in 0..topn {
-        let lot = LotIx::from_ix((top + j) as usize);
-        ds.shipments.push(Shipment {
-            id: &format!("SH-{j:07}"),
-            lot,
-            quantity: 10.0 + rng.below(90) as f64,
-            from_site: None,
-            to: Destination::Customer(CustomerIx::from_ix(rng.below(500) as usize)),
-            shipped_on: date(top + j),
-            delivered_on: Some(date(top + j + 2)),
-            status: ShipmentStatus::Delivered,
-        });
-        if j % 400 == 0 {
-            ds.returns.push(Return {
-                id: &format!("RT-{j:07}"),
-                lot,
-                customer: None,
-                quantity: 1.0,
-                reason: None,
-                category: Some(ReturnCategory::Quality),
-                reported_on: date(top + j + 5),
-            });
-        }
-    }
-    ds
+/// The benchmarks' layered genealogy of `n` lots, written to a temporary
+/// directory and ingested (the CSV is not part of the figures).
+fn generate(n: u64, seed: u64) -> Ingested {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::layered::generate(dir.path(), n, seed, 24);
+    ingest_dir(dir.path(), &CsvOrParquet).expect("ingest")
 }
 
 fn rows_total(rows: &Rows<'_>) -> usize {
@@ -267,8 +114,11 @@ fn main() {
     copts.query_timeout = Duration::from_secs(3600);
 
     let t = Instant::now();
-    let ds = generate(o.lots, o.seed);
-    let g = Genealogy::from_dataset(&ds);
+    let Ingested {
+        dataset: ds,
+        genealogy: g,
+        ..
+    } = generate(o.lots, o.seed);
     let rows = Rows::new(&ds, &g);
     let rels: u64 = [
         Set::Supplied,
@@ -400,7 +250,7 @@ fn main() {
             );
         }
         // 3. Latency: Cypher vs lotgraph on the same lots.
-        let mut rng = Rng(o.seed ^ 0xabc);
+        let mut rng = Rng::new(o.seed ^ 0xabc);
         let n = ds.lots.len() as u64;
         let supplied = n / 5;
         let top_first = n - n / 10 + 1;

@@ -27,6 +27,7 @@ use lotgraph::core::analytics::returns::ReturnFilter;
 use lotgraph::core::analytics::suppliers::{ScoreInputs, Window, scorecard};
 use lotgraph::core::model::Origin;
 use lotgraph::core::{Direction, LotIx, Tracer};
+use lotgraph::generate::rng::Rng;
 use lotgraph::snapshot;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -72,20 +73,6 @@ fn opts() -> Opts {
     o
 }
 
-/// xorshift64*: deterministic picks without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
-    }
-}
-
 fn main() {
     let o = opts();
     let t = Instant::now();
@@ -99,7 +86,7 @@ fn main() {
     // forward (a lot nothing was made from has an empty forward trace),
     // consumed supplier lots to recall. Distinct picks, so every lot's
     // timing is one query.
-    let mut rng = Rng(o.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(o.seed);
     let mut pick = |count: usize, ok: &dyn Fn(LotIx) -> bool| {
         let eligible = (0..n).map(LotIx::from_ix).filter(|l| ok(*l)).count();
         let want = count.min(eligible);

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs the Neo4j mirror tests (tests/neo4j.rs) against a real Neo4j 5:
+# Runs the Neo4j mirror tests (tests/neo4j/) against a real Neo4j 5:
 # starts the dev server (scripts/neo4j-dev: embedded Neo4j 5.26 community
 # from Maven Central, auth on, Bolt on 127.0.0.1), runs
-# `cargo test --test neo4j` serially with NEO4J_URI/USER/PASSWORD set, and
-# stops the server again if this script started it.
+# `cargo test --test neo4j` serially with NEO4J_URI/USER/PASSWORD set
+# (they are #[ignore]d, so a plain `cargo test` does not pretend to run
+# them: this script includes them), and stops the server again if this
+# script started it. Extra arguments go to the test binary.
 #
 # When Neo4j cannot start (no Java, no Maven, build or start failure):
 #   - with CI set, this script FAILS: the mirror must be tested in CI;
@@ -36,4 +38,4 @@ if [[ $started_here == 1 ]]; then
 fi
 eval "$env_lines"
 log "running the Neo4j tests against $NEO4J_URI"
-cargo test --locked --test neo4j -- --test-threads=1
+cargo test --locked --test neo4j -- --include-ignored --test-threads=1 "$@"

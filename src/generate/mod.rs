@@ -13,22 +13,28 @@
 //! returned: a little background noise everywhere, and returns clustered on
 //! the lots downstream of planted faults (a defective supplier lot, a line
 //! running out of specification for some days, a bad supplier). Everything
-//! planted is written to `truth.json`.
+//! planted is written to `truth.json` (see `truth`).
 //!
 //! Output is streamed row by row and the simulation keeps only open
 //! inventory (a few integers per lot that can still be drawn from), so
 //! memory does not grow with the number of lots. The same seed and options
 //! give byte-identical files.
 
+mod faults;
+mod ids;
+mod masters;
 mod names;
 pub mod rng;
+mod rows;
 mod sim;
 pub mod sink;
+mod truth;
 pub mod world;
 
 pub use sink::DataFormat;
 
 use anyhow::Context;
+use lotgraph_core::model::FileKind;
 use std::path::{Path, PathBuf};
 
 /// What to plant.
@@ -128,19 +134,6 @@ pub struct Summary {
     pub truth: PathBuf,
 }
 
-/// The files a dataset consists of (without extension).
-pub const TABLES: &[&str] = &[
-    "suppliers",
-    "sites",
-    "products",
-    "customers",
-    "lots",
-    "consumptions",
-    "shipments",
-    "returns",
-    "inspections",
-];
-
 /// Generates the dataset described by `cfg` into `cfg.out`.
 pub fn generate(cfg: &Config) -> anyhow::Result<Summary> {
     if cfg.lots < MIN_LOTS || cfg.lots > MAX_LOTS {
@@ -161,8 +154,8 @@ fn prepare_dir(dir: &Path, format: DataFormat) -> anyhow::Result<()> {
         DataFormat::Csv => DataFormat::Parquet,
         DataFormat::Parquet => DataFormat::Csv,
     };
-    for t in TABLES {
-        let p = dir.join(format!("{t}.{}", other.extension()));
+    for kind in FileKind::ALL {
+        let p = dir.join(format!("{}.{}", kind.stem(), other.extension()));
         if p.exists() {
             anyhow::bail!(
                 "{} already holds {}: remove it or choose another --out",

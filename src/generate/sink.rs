@@ -10,6 +10,7 @@ use anyhow::Context;
 use arrow_array::builder::{Date32Builder, Float64Builder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
+use lotgraph_core::model::FileKind;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -178,7 +179,8 @@ enum Imp {
 /// One output table (one file), written row by row.
 pub struct Table {
     path: PathBuf,
-    cols: &'static [(&'static str, Col)],
+    names: &'static [&'static str],
+    cols: &'static [Col],
     col: usize,
     rows: u64,
     cal: Calendar,
@@ -186,22 +188,42 @@ pub struct Table {
 }
 
 impl Table {
-    /// Creates `dir/name.{csv,parquet}` with the given columns.
-    pub fn create(
+    /// Creates the record file of `kind` in `dir`, with the format's
+    /// columns (`FileKind::columns`) of the given types.
+    pub fn record(
         dir: &Path,
-        name: &str,
-        cols: &'static [(&'static str, Col)],
+        kind: FileKind,
+        cols: &'static [Col],
         format: DataFormat,
         cal: Calendar,
     ) -> anyhow::Result<Table> {
+        Table::create(dir, kind.stem(), kind.columns(), cols, format, cal)
+    }
+
+    /// Creates `dir/name.{csv,parquet}` with columns `names` of types
+    /// `cols` (one each).
+    pub fn create(
+        dir: &Path,
+        name: &str,
+        names: &'static [&'static str],
+        cols: &'static [Col],
+        format: DataFormat,
+        cal: Calendar,
+    ) -> anyhow::Result<Table> {
+        if names.len() != cols.len() {
+            anyhow::bail!(
+                "internal error: {name} has {} columns and {} types",
+                names.len(),
+                cols.len()
+            );
+        }
         let path = dir.join(format!("{name}.{}", format.extension()));
         let file =
             File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
         let imp = match format {
             DataFormat::Csv => {
                 let mut w = BufWriter::with_capacity(1 << 20, file);
-                let header: Vec<&str> = cols.iter().map(|c| c.0).collect();
-                writeln!(w, "{}", header.join(","))
+                writeln!(w, "{}", names.join(","))
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 Imp::Csv {
                     w,
@@ -210,7 +232,9 @@ impl Table {
             }
             DataFormat::Parquet => {
                 let schema = Arc::new(Schema::new(
-                    cols.iter()
+                    names
+                        .iter()
+                        .zip(cols)
                         .map(|(n, c)| {
                             let t = match c {
                                 Col::Text => DataType::Utf8,
@@ -238,6 +262,7 @@ impl Table {
         };
         Ok(Table {
             path,
+            names,
             cols,
             col: 0,
             rows: 0,
@@ -248,11 +273,11 @@ impl Table {
 
     fn next_col(&mut self, want: Col) {
         debug_assert_eq!(
-            self.cols[self.col].1,
+            self.cols[self.col],
             want,
             "{}: column {}",
             self.path.display(),
-            self.cols[self.col].0
+            self.names[self.col]
         );
         if let Imp::Csv { line, .. } = &mut self.imp
             && self.col > 0
@@ -309,7 +334,7 @@ impl Table {
 
     /// An empty cell (unknown value).
     pub fn null(&mut self) {
-        let want = self.cols[self.col].1;
+        let want = self.cols[self.col];
         self.next_col(want);
         if let Imp::Parquet(pq) = &mut self.imp {
             match &mut pq.builders[self.col - 1] {
@@ -438,9 +463,9 @@ impl Table {
     }
 }
 
-fn new_builders(cols: &[(&str, Col)]) -> Vec<Builder> {
+fn new_builders(cols: &[Col]) -> Vec<Builder> {
     cols.iter()
-        .map(|(_, c)| match c {
+        .map(|c| match c {
             Col::Text => Builder::Text(StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 16)),
             Col::Date => Builder::Date(Date32Builder::with_capacity(BATCH_ROWS)),
             Col::Num => Builder::Num(Float64Builder::with_capacity(BATCH_ROWS)),
@@ -480,10 +505,11 @@ mod tests {
 
     #[test]
     fn csv_quotes_only_when_needed() {
-        const COLS: &[(&str, Col)] = &[("a", Col::Text), ("b", Col::Text), ("d", Col::Date)];
+        const NAMES: &[&str] = &["a", "b", "d"];
+        const COLS: &[Col] = &[Col::Text, Col::Text, Col::Date];
         let dir = tempfile::tempdir().unwrap();
         let cal = Calendar { start_epoch: 0 };
-        let mut t = Table::create(dir.path(), "t", COLS, DataFormat::Csv, cal).unwrap();
+        let mut t = Table::create(dir.path(), "t", NAMES, COLS, DataFormat::Csv, cal).unwrap();
         t.text("Foods, Inc. \"best\"");
         t.text("plain");
         t.date(1);

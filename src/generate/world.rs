@@ -8,21 +8,26 @@
 
 use super::names;
 use super::rng::{Rng, mix};
-use super::sink::{Calendar, Col, DataFormat, Table, push_padded};
-use std::path::Path;
+use super::sink::{Calendar, push_padded};
 
 /// Hidden quality level of a supplier: how often its lots fail incoming
 /// inspection. `Bad` is only ever planted (fault kind `supplier`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Level {
+    /// Hardly ever fails (0.5 %).
     Excellent,
+    /// The usual supplier (1.5 %).
     Good,
+    /// Fails now and then (3 %).
     Fair,
+    /// Fails often (6 %).
     Poor,
+    /// Planted: fails a lot (15 %) and ships defective lots.
     Bad,
 }
 
 impl Level {
+    /// As in truth.json.
     pub fn name(self) -> &'static str {
         match self {
             Level::Excellent => "excellent",
@@ -56,14 +61,19 @@ pub struct Supplier {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Category {
+    /// A supplied ingredient.
     Raw,
+    /// Supplied packaging (containers, film).
     Packaging,
+    /// Made and used at a plant (premix, base).
     Intermediate,
+    /// Sold: finished goods and multipacks.
     Finished,
 }
 
 impl Category {
-    fn name(self) -> &'static str {
+    /// As in products.csv.
+    pub fn name(self) -> &'static str {
         match self {
             Category::Raw => "raw",
             Category::Packaging => "packaging",
@@ -107,8 +117,11 @@ impl Sku {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum SiteKind {
+    /// Makes products on its mixing and filling lines.
     Plant,
+    /// A region's raw-material warehouse.
     Warehouse,
+    /// A distribution centre: sells to customers, makes multipacks.
     Dc,
 }
 
@@ -250,6 +263,38 @@ fn code(prefix: &str, i: usize, w: usize) -> String {
     let mut b = prefix.as_bytes().to_vec();
     push_padded(&mut b, i as u64 + 1, w);
     String::from_utf8_lossy(&b).into_owned()
+}
+
+/// A base recipe: a major ingredient and 2-4 others, popular ingredients
+/// (salt, oil, sugar) shared by many families, and perhaps a share of
+/// premix. Gives (raw SKUs, premix per mille (0 for none), recipe).
+fn base_recipe(rng: &mut Rng, nr: usize) -> (Vec<usize>, u64, Vec<(usize, u64)>) {
+    let k = rng.range(3, 5) as usize;
+    let mut raws: Vec<usize> = Vec::new();
+    while raws.len() < k {
+        let r = rng.skewed(nr);
+        if !raws.contains(&r) {
+            raws.push(r);
+        }
+    }
+    let has_premix = rng.chance(0.4);
+    let premix_permille = if has_premix { rng.range(20, 40) } else { 0 };
+    let major = rng.range(450, 700);
+    let rest = 1000 - major - premix_permille;
+    let weights: Vec<u64> = (1..k).map(|_| rng.range(1, 10)).collect();
+    let wsum: u64 = weights.iter().sum();
+    let mut recipe = vec![(raws[0], major)];
+    let mut given = major;
+    for (i, wgt) in weights.iter().enumerate() {
+        let share = if i + 1 == weights.len() {
+            (1000 - premix_permille).saturating_sub(given).max(1)
+        } else {
+            (rest * wgt / wsum).max(1)
+        };
+        given += share;
+        recipe.push((raws[i + 1], share));
+    }
+    (raws, premix_permille, recipe)
 }
 
 /// Rounds `v` up to a multiple of `m`.
@@ -433,13 +478,11 @@ impl World {
         }
     }
 
-    fn build_families(&mut self, rng: &mut Rng) {
+    /// Mixing and filling lines: per plant about one mixing line per two
+    /// families and two filling lines per three, shared by the families of
+    /// the plant. Gives (mixing, filling) line indices per plant.
+    fn build_lines(&mut self) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
         let sc = self.scale;
-        let (nr, np) = (sc.raw, sc.packaging);
-        let first_pkg = nr;
-        let shrink0 = nr + np;
-        // Lines: per plant about one mixing line per two families and two
-        // filling lines per three, shared by the families of the plant.
         let mut per_plant = vec![0usize; sc.plants];
         for f in 0..sc.families {
             per_plant[f % sc.plants] += 1;
@@ -463,6 +506,15 @@ impl World {
             mix_lines.push(m);
             fill_lines.push(f);
         }
+        (mix_lines, fill_lines)
+    }
+
+    fn build_families(&mut self, rng: &mut Rng) {
+        let sc = self.scale;
+        let (nr, np) = (sc.raw, sc.packaging);
+        let first_pkg = nr;
+        let shrink0 = nr + np;
+        let (mix_lines, fill_lines) = self.build_lines();
         let wf = width(sc.families).max(3);
         let mut n_fg = 0usize;
         let mut n_mp = 0usize;
@@ -471,33 +523,7 @@ impl World {
             let plant = f % sc.plants;
             let local = f / sc.plants;
             let fname = names::cycled(names::FAMILIES, f);
-            // Base recipe: a major ingredient and 2-4 others, popular
-            // ingredients (salt, oil, sugar) shared by many families.
-            let k = rng.range(3, 5) as usize;
-            let mut raws: Vec<usize> = Vec::new();
-            while raws.len() < k {
-                let r = rng.skewed(nr);
-                if !raws.contains(&r) {
-                    raws.push(r);
-                }
-            }
-            let has_premix = rng.chance(0.4);
-            let premix_permille = if has_premix { rng.range(20, 40) } else { 0 };
-            let major = rng.range(450, 700);
-            let rest = 1000 - major - premix_permille;
-            let weights: Vec<u64> = (1..k).map(|_| rng.range(1, 10)).collect();
-            let wsum: u64 = weights.iter().sum();
-            let mut base_recipe = vec![(raws[0], major)];
-            let mut given = major;
-            for (i, wgt) in weights.iter().enumerate() {
-                let share = if i + 1 == weights.len() {
-                    (1000 - premix_permille).saturating_sub(given).max(1)
-                } else {
-                    (rest * wgt / wsum).max(1)
-                };
-                given += share;
-                base_recipe.push((raws[i + 1], share));
-            }
+            let (raws, premix_permille, base_recipe) = base_recipe(rng, nr);
             let base_sku = self.skus.len();
             self.skus.push(Sku {
                 code: code("BS-", f, wf),
@@ -511,65 +537,10 @@ impl World {
                 suppliers: Vec::new(),
                 grams: None,
             });
-            let premix = if has_premix {
-                let sku = self.skus.len();
-                self.skus.push(Sku {
-                    code: code("PX-", f, wf),
-                    name: format!("{fname} seasoning premix"),
-                    category: Category::Intermediate,
-                    uom: "kg",
-                    shelf_life: rng.range(90, 180) as u32,
-                    unit_cost: rng.range(2_000, 15_000),
-                    lot_size: 0,
-                    pack: 10,
-                    suppliers: Vec::new(),
-                    grams: None,
-                });
-                let k = rng.range(2, 3) as usize;
-                rng.distinct(nr, k, &mut pick);
-                let w: Vec<u64> = pick.iter().map(|_| rng.range(1, 10)).collect();
-                let ws: u64 = w.iter().sum();
-                let mut recipe: Vec<(usize, u64)> = Vec::new();
-                let mut given = 0;
-                for (i, (&r, wgt)) in pick.iter().zip(&w).enumerate() {
-                    let share = if i + 1 == w.len() {
-                        1000 - given
-                    } else {
-                        1000 * wgt / ws
-                    };
-                    given += share;
-                    recipe.push((r, share));
-                }
-                Some(Premix {
-                    sku,
-                    recipe,
-                    batch: 0,
-                })
-            } else {
-                None
-            };
-            let grams_choices = [150u64, 200, 250, 300, 400, 500, 750, 1000];
-            let nv = rng.range(2, 4) as usize;
-            let mut variants = Vec::new();
-            rng.distinct(names::VARIANTS.len(), nv, &mut pick);
-            for &v in &pick {
-                let grams = *rng.pick(&grams_choices);
-                let sku = self.skus.len();
-                self.skus.push(Sku {
-                    code: code("FG-", n_fg, wf + 1),
-                    name: format!("{fname} {} {grams} g", names::VARIANTS[v]),
-                    category: Category::Finished,
-                    uom: "ea",
-                    shelf_life: rng.range(30, 365) as u32,
-                    unit_cost: grams * rng.range(3, 9) + rng.range(100, 400),
-                    lot_size: 0,
-                    pack: 10,
-                    suppliers: Vec::new(),
-                    grams: Some(grams),
-                });
-                n_fg += 1;
-                variants.push(Variant { sku, grams });
-            }
+            // A family without premix has no premix share.
+            let premix =
+                (premix_permille > 0).then(|| self.add_premix(rng, f, wf, &fname, &mut pick));
+            let variants = self.add_variants(rng, &fname, wf, &mut n_fg, &mut pick);
             let mut minors = Vec::new();
             for _ in 0..rng.range(0, 2) {
                 let r = rng.index(nr);
@@ -592,38 +563,10 @@ impl World {
                 p.batch = (per_base as f64 * rng.uniform(3.0, 8.0)) as u64;
                 p
             });
-            let club = rng.chance(0.5).then(|| {
-                let pack = *rng.pick(&[4u64, 6, 12]);
-                // MP-003 packs the first variant, MP-003B the second, ...
-                let base = code("MP-", n_mp, wf);
-                let mut skus = Vec::new();
-                for (v, var) in variants.iter().enumerate() {
-                    let unit = &self.skus[var.sku];
-                    let mut code = base.clone();
-                    if v > 0 {
-                        code.push(char::from(b'A' + v as u8));
-                    }
-                    skus.push(self.skus.len());
-                    self.skus.push(Sku {
-                        code,
-                        name: format!("{} {pack}-pack", unit.name),
-                        category: Category::Finished,
-                        uom: "ea",
-                        shelf_life: unit.shelf_life,
-                        unit_cost: unit.unit_cost * pack + 150,
-                        lot_size: 0,
-                        pack: 10,
-                        suppliers: Vec::new(),
-                        grams: Some(var.grams * pack),
-                    });
-                }
-                n_mp += 1;
-                Club {
-                    skus,
-                    pack,
-                    shrink: shrink0 + rng.index(names::SHRINK.len()),
-                }
-            });
+            let club = rng
+                .chance(0.5)
+                .then(|| self.add_club(rng, &variants, n_mp, wf, shrink0));
+            n_mp += usize::from(club.is_some());
             self.families.push(Family {
                 plant,
                 premix,
@@ -641,6 +584,126 @@ impl World {
                 club,
                 background: rng.uniform(0.5, 2.0),
             });
+        }
+    }
+
+    /// Family `f`'s premix SKU and recipe (its batch size is set once the
+    /// base batch is known).
+    fn add_premix(
+        &mut self,
+        rng: &mut Rng,
+        f: usize,
+        wf: usize,
+        fname: &str,
+        pick: &mut Vec<usize>,
+    ) -> Premix {
+        let sku = self.skus.len();
+        self.skus.push(Sku {
+            code: code("PX-", f, wf),
+            name: format!("{fname} seasoning premix"),
+            category: Category::Intermediate,
+            uom: "kg",
+            shelf_life: rng.range(90, 180) as u32,
+            unit_cost: rng.range(2_000, 15_000),
+            lot_size: 0,
+            pack: 10,
+            suppliers: Vec::new(),
+            grams: None,
+        });
+        let k = rng.range(2, 3) as usize;
+        rng.distinct(self.scale.raw, k, pick);
+        let w: Vec<u64> = pick.iter().map(|_| rng.range(1, 10)).collect();
+        let ws: u64 = w.iter().sum();
+        let mut recipe: Vec<(usize, u64)> = Vec::new();
+        let mut given = 0;
+        for (i, (&r, wgt)) in pick.iter().zip(&w).enumerate() {
+            let share = if i + 1 == w.len() {
+                1000 - given
+            } else {
+                1000 * wgt / ws
+            };
+            given += share;
+            recipe.push((r, share));
+        }
+        Premix {
+            sku,
+            recipe,
+            batch: 0,
+        }
+    }
+
+    /// A family's 2-4 finished variants (`n_fg` counts finished SKUs).
+    fn add_variants(
+        &mut self,
+        rng: &mut Rng,
+        fname: &str,
+        wf: usize,
+        n_fg: &mut usize,
+        pick: &mut Vec<usize>,
+    ) -> Vec<Variant> {
+        let grams_choices = [150u64, 200, 250, 300, 400, 500, 750, 1000];
+        let nv = rng.range(2, 4) as usize;
+        let mut variants = Vec::new();
+        rng.distinct(names::VARIANTS.len(), nv, pick);
+        for &v in pick.iter() {
+            let grams = *rng.pick(&grams_choices);
+            let sku = self.skus.len();
+            self.skus.push(Sku {
+                code: code("FG-", *n_fg, wf + 1),
+                name: format!("{fname} {} {grams} g", names::VARIANTS[v]),
+                category: Category::Finished,
+                uom: "ea",
+                shelf_life: rng.range(30, 365) as u32,
+                unit_cost: grams * rng.range(3, 9) + rng.range(100, 400),
+                lot_size: 0,
+                pack: 10,
+                suppliers: Vec::new(),
+                grams: Some(grams),
+            });
+            *n_fg += 1;
+            variants.push(Variant { sku, grams });
+        }
+        variants
+    }
+
+    /// Multipack SKUs of a family's variants, the `n_mp`-th multipack.
+    fn add_club(
+        &mut self,
+        rng: &mut Rng,
+        variants: &[Variant],
+        n_mp: usize,
+        wf: usize,
+        shrink0: usize,
+    ) -> Club {
+        let pack = *rng.pick(&[4u64, 6, 12]);
+        // MP-003 packs the first variant, MP-003B the second, ...
+        let base = code("MP-", n_mp, wf);
+        let mut skus = Vec::new();
+        for (v, var) in variants.iter().enumerate() {
+            let unit = &self.skus[var.sku];
+            let mut code = base.clone();
+            if v > 0 {
+                code.push(char::from(b'A' + v as u8));
+            }
+            let sku = Sku {
+                code,
+                name: format!("{} {pack}-pack", unit.name),
+                category: Category::Finished,
+                uom: "ea",
+                shelf_life: unit.shelf_life,
+                unit_cost: unit.unit_cost * pack + 150,
+                lot_size: 0,
+                pack: 10,
+                suppliers: Vec::new(),
+                grams: Some(var.grams * pack),
+            };
+            skus.push(self.skus.len());
+            self.skus.push(sku);
+        }
+        Club {
+            skus,
+            pack,
+            shrink: shrink0 + rng.index(names::SHRINK.len()),
         }
     }
 
@@ -720,92 +783,5 @@ impl World {
     pub fn preferred_supplier(&self, plant: usize, sku: usize) -> usize {
         let s = &self.skus[sku].suppliers;
         s[(mix(self.seed ^ ((plant as u64) << 32) ^ sku as u64) % s.len() as u64) as usize]
-    }
-
-    /// Writes suppliers, sites, products and customers.
-    pub fn write_masters(
-        &self,
-        dir: &Path,
-        format: DataFormat,
-    ) -> anyhow::Result<Vec<(String, u64)>> {
-        const SUPPLIERS: &[(&str, Col)] = &[
-            ("supplier_id", Col::Text),
-            ("name", Col::Text),
-            ("country", Col::Text),
-        ];
-        const SITES: &[(&str, Col)] = &[
-            ("site_id", Col::Text),
-            ("name", Col::Text),
-            ("kind", Col::Text),
-            ("region", Col::Text),
-        ];
-        const PRODUCTS: &[(&str, Col)] = &[
-            ("sku", Col::Text),
-            ("name", Col::Text),
-            ("category", Col::Text),
-            ("uom", Col::Text),
-            ("shelf_life_days", Col::Int),
-            ("unit_cost", Col::Num),
-            ("kg_per_uom", Col::Num),
-        ];
-        const CUSTOMERS: &[(&str, Col)] = &[
-            ("customer_id", Col::Text),
-            ("name", Col::Text),
-            ("kind", Col::Text),
-            ("region", Col::Text),
-            ("contact", Col::Text),
-        ];
-        let mut counts = Vec::new();
-        let mut t = Table::create(dir, "suppliers", SUPPLIERS, format, self.cal)?;
-        for s in &self.suppliers {
-            t.text(&s.id);
-            t.text(&s.name);
-            t.text(s.country);
-            t.end()?;
-        }
-        counts.push(("suppliers".to_string(), t.finish()?));
-        let mut t = Table::create(dir, "sites", SITES, format, self.cal)?;
-        for s in &self.sites {
-            t.text(&s.id);
-            t.text(&s.name);
-            t.text(match s.kind {
-                SiteKind::Plant => "plant",
-                SiteKind::Warehouse => "warehouse",
-                SiteKind::Dc => "dc",
-            });
-            t.text(&self.region_names[s.region]);
-            t.end()?;
-        }
-        counts.push(("sites".to_string(), t.finish()?));
-        let mut t = Table::create(dir, "products", PRODUCTS, format, self.cal)?;
-        for s in &self.skus {
-            t.text(&s.code);
-            t.text(&s.name);
-            t.text(s.category.name());
-            t.text(s.uom);
-            t.int(u64::from(s.shelf_life));
-            t.num(s.unit_cost, 3);
-            match s.grams {
-                Some(g) => t.num(g, 3),
-                None => t.null(),
-            }
-            t.end()?;
-        }
-        counts.push(("products".to_string(), t.finish()?));
-        let mut t = Table::create(dir, "customers", CUSTOMERS, format, self.cal)?;
-        for (i, c) in self.customers.iter().enumerate() {
-            t.text(&c.id);
-            t.text(&c.name);
-            t.text(c.kind);
-            t.text(&self.region_names[c.region]);
-            if i % 2 == 0 {
-                t.text(&format!("qa@{}.example", c.id.to_ascii_lowercase()));
-            } else {
-                t.text(&format!("+1-555-{:04}", 100 + i % 9_900));
-            }
-            t.end()?;
-        }
-        counts.push(("customers".to_string(), t.finish()?));
-        Ok(counts)
     }
 }
