@@ -301,7 +301,7 @@ fn ingest_warns_about_an_unknown_unit_and_the_recorded_basis() {
 #[test]
 fn locate_in_a_format_without_room_for_it_is_an_error() {
     let ws = ingested("units");
-    for format in ["csv", "dot", "mermaid"] {
+    for format in ["csv", "parquet", "dot", "mermaid"] {
         let out = common::lotgraph(ws.path())
             .args(["trace", "forward", "T1", "--locate", "--format", format])
             .output()
@@ -309,7 +309,7 @@ fn locate_in_a_format_without_room_for_it_is_an_error() {
         assert_eq!(out.status.code(), Some(2), "{format}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.contains("--locate is shown by --format tree, table or json"),
+            err.contains("--locate is shown by --format tree, table, json, markdown or html"),
             "{err}"
         );
     }

@@ -7,14 +7,15 @@
 //! when anything is found; `--snapshot` first verifies the snapshot file's
 //! checksums.
 
-use super::{ReportFormat, WorkspaceArgs};
+use super::WorkspaceArgs;
 use crate::Status;
-use crate::report::{Cell, TablesJson, Tabular, columns as col, fmt_num, open_output, write_json};
+use crate::report::document::Json;
+use crate::report::{Document, Format, fmt_num};
 use anyhow::bail;
 use lotgraph_core::analytics::balance::{self, YieldBand};
 use lotgraph_core::model::{Dataset, Destination};
-use std::io::Write;
-use std::path::PathBuf;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,18 +36,17 @@ pub struct Args {
     /// missing inputs (a genealogy gap), such as untracked water.
     #[arg(long, default_value_t = YieldBand::default().max)]
     pub max_yield: f64,
-    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
-    /// Where to write (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
 
-/// The kinds of finding, in the order they are listed.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum FindingKind {
+/// The kinds of finding, in the order they are listed; serialised by
+/// their names in the `finding` column.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
     /// consumed + shipped to customers > the lot's quantity.
     OverConsumed,
     /// A (lot, site) whose on hand is below zero.
@@ -76,25 +76,36 @@ impl FindingKind {
         FindingKind::SelfShipment,
         FindingKind::UnknownLotReference,
     ];
-
-    /// The name in the `finding` column (docs/cli-contract.md).
-    fn as_str(self) -> &'static str {
-        match self {
-            FindingKind::OverConsumed => "over_consumed",
-            FindingKind::NegativeOnHand => "negative_on_hand",
-            FindingKind::ProducedWithoutInputs => "produced_without_inputs",
-            FindingKind::RecordedBasis => "recorded_basis",
-            FindingKind::YieldOutOfBand => "yield_out_of_band",
-            FindingKind::OverReturned => "over_returned",
-            FindingKind::SelfShipment => "self_shipment",
-            FindingKind::UnknownLotReference => "unknown_lot_reference",
-        }
-    }
 }
 
-/// The findings table under construction, with a count per kind.
+/// One finding.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FindingRow {
+    pub finding: FindingKind,
+    pub lot_id: Option<String>,
+    pub site_id: Option<String>,
+    /// What was found, with the figures.
+    pub detail: String,
+}
+
+/// How many findings of one kind.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SummaryRow {
+    pub finding: FindingKind,
+    pub count: u64,
+}
+
+/// `check --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CheckJson {
+    /// One row per kind, every kind listed.
+    pub summary: Vec<SummaryRow>,
+    pub findings: Vec<FindingRow>,
+}
+
+/// The findings under construction, with a count per kind.
 struct Report {
-    table: Tabular,
+    table: Vec<FindingRow>,
     counts: [u64; FindingKind::ALL.len()],
 }
 
@@ -103,12 +114,12 @@ impl Report {
         if let Some(k) = FindingKind::ALL.iter().position(|x| *x == kind) {
             self.counts[k] += 1;
         }
-        self.table.push(vec![
-            Cell::text(kind.as_str()),
-            Cell::opt(lot),
-            Cell::opt(site),
-            Cell::text(detail),
-        ]);
+        self.table.push(FindingRow {
+            finding: kind,
+            lot_id: lot.map(str::to_string),
+            site_id: site.map(str::to_string),
+            detail,
+        });
     }
 }
 
@@ -133,8 +144,11 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         );
     }
     let f = balance::check(&snap.dataset, &snap.genealogy, &snap.balance, band);
+    let format = args
+        .report
+        .format_of("check", Format::Table, Format::DOCUMENT)?;
     let mut r = Report {
-        table: Tabular::new(&[col::FINDING, col::LOT_ID, col::SITE_ID, col::DETAIL]),
+        table: Vec::new(),
         counts: [0; FindingKind::ALL.len()],
     };
     balance_findings(&mut r, &snap.dataset, &f, band);
@@ -143,35 +157,33 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             r.push(FindingKind::UnknownLotReference, None, None, j.to_string());
         }
     }
-    let mut summary = Tabular::new(&[col::FINDING, col::COUNT]);
-    for (kind, n) in FindingKind::ALL.iter().zip(r.counts) {
-        summary.push(vec![Cell::text(kind.as_str()), Cell::Int(n)]);
-    }
-    let t = r.table;
-    let status = if args.strict && !t.rows.is_empty() {
+    let summary: Vec<SummaryRow> = FindingKind::ALL
+        .iter()
+        .zip(r.counts)
+        .map(|(kind, n)| SummaryRow {
+            finding: *kind,
+            count: n,
+        })
+        .collect();
+    let findings = r.table;
+    let status = if args.strict && !findings.is_empty() {
         Status::Findings
     } else {
         Status::Ok
     };
-    let written = (|| -> anyhow::Result<()> {
-        let mut out = open_output(&args.output)?;
-        match args.format {
-            ReportFormat::Json => write_json(
-                &mut out,
-                &TablesJson(&[("summary", &summary), ("findings", &t)]),
-            )?,
-            ReportFormat::Table => {
-                summary.write_table(&mut out)?;
-                if !t.rows.is_empty() {
-                    writeln!(out)?;
-                    t.write_table(&mut out)?;
-                }
-            }
-        }
-        out.finish()?;
-        Ok(())
-    })();
-    crate::after_writing(status, written)
+    let mut doc = Document {
+        title: "Integrity and mass-balance check".into(),
+        ..Document::default()
+    };
+    doc.push_table("summary", &summary)?;
+    // People see the findings table only when there are findings; the
+    // other formats always have it, and it is what CSV and Parquet export.
+    if format != Format::Table || !findings.is_empty() {
+        doc.push_table("", &findings)?;
+        doc.main = 1;
+    }
+    doc.json = Json::of(CheckJson { summary, findings });
+    crate::after_writing(status, args.report.emit_as(format, &doc))
 }
 
 /// Adds the findings of the balance checks, kind by kind.

@@ -4,9 +4,9 @@
 //! about batch, its trace back to the suspect tahini lot, and the trace
 //! forward from that lot to every affected batch and customer.
 
-use super::{ReportFormat, WorkspaceArgs};
+use super::{ReportArgs, WorkspaceArgs};
 use crate::Status;
-use crate::report::trace::TraceFormat;
+use crate::report::Format;
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
@@ -99,8 +99,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         dir: data.clone(),
         ws: ws.clone(),
         strict: false,
-        format: ReportFormat::Table,
-        output: stdout.clone(),
+        report: ReportArgs {
+            format: None,
+            output: stdout.clone(),
+        },
         lock_timeout: None,
         limits: Default::default(),
     })?;
@@ -111,8 +113,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     super::lot::run(super::lot::Args {
         action: super::lot::Action::Show(super::lot::ShowArgs {
             lot: complained.clone(),
-            format: ReportFormat::Table,
-            output: stdout.clone(),
+            report: ReportArgs {
+                format: None,
+                output: stdout.clone(),
+            },
             ws: ws.clone(),
         }),
     })?;
@@ -125,8 +129,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         lot: complained.clone(),
         max_depth: None,
         locate: false,
-        format: TraceFormat::Tree,
-        output: stdout.clone(),
+        report: ReportArgs {
+            format: Some(Format::Tree),
+            output: stdout.clone(),
+        },
         ws: ws.clone(),
     })?;
     say(
@@ -138,8 +144,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         lot: suspect.clone(),
         max_depth: None,
         locate: true,
-        format: TraceFormat::Table,
-        output: stdout.clone(),
+        report: ReportArgs {
+            format: Some(Format::Table),
+            output: stdout.clone(),
+        },
         ws: ws.clone(),
     })?;
     writeln!(

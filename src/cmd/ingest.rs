@@ -1,13 +1,15 @@
 //! `lotgraph ingest DIR`: validate a dataset, write the workspace snapshot
 //! atomically, and account for every row (`loaded + rejected = read`).
 
-use super::{ReportFormat, WorkspaceArgs};
+use super::WorkspaceArgs;
 use crate::Status;
-use crate::report::{Cell, Tabular, columns as col, open_output, write_json};
+use crate::report::row::table_of;
+use crate::report::{Format, open_output, write_json};
 use crate::snapshot::{self, FileCount, Manifest, SNAPSHOT_VERSION};
 use anyhow::Context;
 use lotgraph_core::ingest::{IngestOptions, Ingested, Limits, ingest_dir_with};
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -29,12 +31,9 @@ pub struct Args {
     /// Exit with code 1 when any row is rejected.
     #[arg(long)]
     pub strict: bool,
-    /// Output format of the summary.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
-    /// Where to write the summary (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    /// The summary's format (table or json) and destination.
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     /// Give up (exit 2, nothing written) when another ingest holds the
     /// workspace lock for longer than this: `30s`, `500ms`, `2m`, or
     /// seconds. Default: wait as long as it takes.
@@ -150,7 +149,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     };
     // Open the summary's destination first: failing on it after the snapshot
     // went live would report an error for an ingest that took effect.
-    let mut out = open_output(&args.output)?;
+    let format = args
+        .report
+        .format_of("ingest", Format::Table, &[Format::Table, Format::Json])?;
+    let mut out = open_output(&args.report.output)?;
     let mut faults = fault_hook()?;
     let written = snapshot::write(
         &args.ws.workspace,
@@ -187,49 +189,85 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Status::Ok
     };
     let written = args
-        .write_summary(&ing, elapsed.as_secs_f64(), &mut out)
+        .write_summary(format, &ing, elapsed.as_secs_f64(), &mut out)
         .and_then(|()| Ok(out.finish()?));
     crate::after_writing(status, written)
 }
 
+/// One file's counts: `loaded + rejected == read`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FileRow {
+    pub file: String,
+    pub read: u64,
+    pub loaded: u64,
+    pub rejected: u64,
+}
+
+/// One rejected row (all of them are in the workspace's rejects.csv).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RejectRow {
+    pub file: String,
+    /// Physical line where the record starts (header = 1).
+    pub line: u64,
+    pub column: String,
+    pub problem: String,
+}
+
+/// `ingest --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IngestJson {
+    pub workspace: String,
+    pub files: Vec<FileRow>,
+    pub rejects: Vec<RejectRow>,
+    pub warnings: Vec<String>,
+    pub lots: u64,
+    pub genealogy_edges: u64,
+    pub seconds: f64,
+}
+
 impl Args {
-    fn write_summary(&self, ing: &Ingested, secs: f64, w: &mut dyn Write) -> anyhow::Result<()> {
-        let mut t = Tabular::new(&[col::FILE, col::READ, col::LOADED, col::REJECTED]);
-        for r in &ing.reports {
-            t.push(vec![
-                Cell::text(&r.file),
-                Cell::Int(r.read),
-                Cell::Int(r.loaded),
-                Cell::Int(r.rejected),
-            ]);
-        }
+    fn write_summary(
+        &self,
+        format: Format,
+        ing: &Ingested,
+        secs: f64,
+        w: &mut dyn Write,
+    ) -> anyhow::Result<()> {
+        let files: Vec<FileRow> = ing
+            .reports
+            .iter()
+            .map(|r| FileRow {
+                file: r.file.clone(),
+                read: r.read,
+                loaded: r.loaded,
+                rejected: r.rejected,
+            })
+            .collect();
         let rejects_path = self.ws.workspace.join("rejects.csv");
-        match self.format {
-            ReportFormat::Json => {
-                let mut rj = Tabular::new(&[col::FILE, col::LINE, col::COLUMN, col::PROBLEM]);
-                for r in &ing.rejects {
-                    rj.push(vec![
-                        Cell::text(&r.file),
-                        Cell::Int(r.line),
-                        Cell::text(&r.column),
-                        Cell::text(&r.problem),
-                    ]);
-                }
-                write_json(
-                    w,
-                    &json!({
-                        "workspace": self.ws.workspace.display().to_string(),
-                        "files": t.json_rows(),
-                        "rejects": rj.json_rows(),
-                        "warnings": ing.warnings,
-                        "lots": ing.dataset.lots.len(),
-                        "genealogy_edges": ing.genealogy.edge_count(),
-                        "seconds": secs,
-                    }),
-                )
-            }
-            ReportFormat::Table => {
-                t.write_table(w)?;
+        match format {
+            Format::Json => write_json(
+                w,
+                &IngestJson {
+                    workspace: self.ws.workspace.display().to_string(),
+                    files,
+                    rejects: ing
+                        .rejects
+                        .iter()
+                        .map(|r| RejectRow {
+                            file: r.file.clone(),
+                            line: r.line,
+                            column: r.column.clone(),
+                            problem: r.problem.clone(),
+                        })
+                        .collect(),
+                    warnings: ing.warnings.iter().map(|w| w.to_string()).collect(),
+                    lots: ing.dataset.lots.len() as u64,
+                    genealogy_edges: ing.genealogy.edge_count() as u64,
+                    seconds: secs,
+                },
+            ),
+            _ => {
+                table_of(&files)?.write_table(w)?;
                 if !ing.rejects.is_empty() {
                     writeln!(w)?;
                     for r in ing.rejects.iter().take(SHOWN_REJECTS) {

@@ -7,13 +7,15 @@
 
 use super::{ReturnCategoryArg, WorkspaceArgs};
 use crate::Status;
-use crate::report::document::{Bar, Chart, Document};
-use crate::report::{Cell, Tabular, columns as col};
+use crate::report::Document;
+use crate::report::document::{Bar, Chart, Json};
+use crate::report::row::{Num, Prob};
 use chrono::NaiveDate;
 use lotgraph_core::Dataset;
 use lotgraph_core::LotIx;
 use lotgraph_core::analytics::investigate::{Candidate, Investigation, Source, population};
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("complaints").required(true).args(["lot", "from_returns"])))]
@@ -45,30 +47,105 @@ pub struct Args {
     pub ws: WorkspaceArgs,
 }
 
-const COLUMNS: &[&str] = &[
-    col::ID,
-    col::KIND,
-    col::FROM,
-    col::TO,
-    col::COMPLAINT_LOTS_REACHED,
-    col::EXPECTED_COMPLAINT_LOTS,
-    col::OTHER_LOTS_REACHED,
-    col::SCORE,
-    col::P_VALUE,
-    col::EVIDENCE,
-];
+/// A candidate source (`investigate --format json`), full precision.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CandidateRow {
+    /// The source's id (lot, supplier, line, site).
+    pub id: String,
+    /// `lot`, `supplier`, `line`, `line-window` or `site`.
+    pub kind: String,
+    pub complaint_lots_reached: u64,
+    /// Shipped population lots reached that are not complaint lots.
+    pub other_lots_reached: u64,
+    /// Complaint lots expected among those reached, from their SKUs'
+    /// baselines.
+    pub expected_complaint_lots: f64,
+    /// −log10 p.
+    pub score: f64,
+    pub p_value: f64,
+    /// ln p (keeps the magnitude of p values below f64's range).
+    pub ln_p_value: f64,
+    /// The complaint lots reached.
+    pub evidence: Vec<String>,
+    /// Line windows: the first production day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// Line windows: the last production day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+}
 
-/// The group candidates' columns: no line windows among them.
-const GROUP_COLUMNS: &[&str] = &[
-    col::ID,
-    col::KIND,
-    col::COMPLAINT_LOTS_REACHED,
-    col::EXPECTED_COMPLAINT_LOTS,
-    col::OTHER_LOTS_REACHED,
-    col::SCORE,
-    col::P_VALUE,
-    col::EVIDENCE,
-];
+/// `investigate --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InvestigateJson {
+    pub complaint_lots: Vec<String>,
+    /// Ranked on per-SKU baselines, best first.
+    pub candidates: Vec<CandidateRow>,
+    /// Suppliers, whole lines and sites on the pooled complaint rate.
+    pub groups: Vec<CandidateRow>,
+}
+
+/// A candidate as people read it (table, CSV, Markdown, HTML): rounded
+/// figures, the evidence as one space-separated cell, and the window's
+/// days beside its kind. Built from the [`CandidateRow`] it shows.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CandidateView {
+    pub id: String,
+    pub kind: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub complaint_lots_reached: u64,
+    pub expected_complaint_lots: Num,
+    pub other_lots_reached: u64,
+    pub score: Num,
+    pub p_value: Prob,
+    pub evidence: String,
+}
+
+/// A group candidate as people read it: no line windows among them.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GroupView {
+    pub id: String,
+    pub kind: String,
+    pub complaint_lots_reached: u64,
+    pub expected_complaint_lots: Num,
+    pub other_lots_reached: u64,
+    pub score: Num,
+    pub p_value: Prob,
+    pub evidence: String,
+}
+
+impl From<&CandidateRow> for CandidateView {
+    fn from(c: &CandidateRow) -> Self {
+        CandidateView {
+            id: c.id.clone(),
+            kind: c.kind.clone(),
+            from: c.from,
+            to: c.to,
+            complaint_lots_reached: c.complaint_lots_reached,
+            expected_complaint_lots: Num(round2(c.expected_complaint_lots)),
+            other_lots_reached: c.other_lots_reached,
+            score: Num(round2(c.score)),
+            p_value: Prob(c.p_value),
+            evidence: c.evidence.join(" "),
+        }
+    }
+}
+
+impl From<&CandidateRow> for GroupView {
+    fn from(c: &CandidateRow) -> Self {
+        GroupView {
+            id: c.id.clone(),
+            kind: c.kind.clone(),
+            complaint_lots_reached: c.complaint_lots_reached,
+            expected_complaint_lots: Num(round2(c.expected_complaint_lots)),
+            other_lots_reached: c.other_lots_reached,
+            score: Num(round2(c.score)),
+            p_value: Prob(c.p_value),
+            evidence: c.evidence.join(" "),
+        }
+    }
+}
 
 /// The title of the group candidates' table.
 const GROUPS: &str = "groups: suppliers, whole lines and sites on the pooled complaint rate";
@@ -78,54 +155,34 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-/// A table of candidates (with the `from`/`to` columns of line windows
-/// when `windows`) and their JSON rows.
-fn rows(
-    ds: &Dataset,
-    list: &[Candidate],
-    top: usize,
-    windows: bool,
-) -> (Tabular, Vec<serde_json::Value>) {
-    let mut t = Tabular::new(if windows { COLUMNS } else { GROUP_COLUMNS });
-    let mut out = Vec::new();
-    for c in list.iter().take(top) {
-        let evidence: Vec<&str> = c.complaint_lots.iter().map(|l| ds.lot_id(*l)).collect();
-        let p = c.ln_p.exp();
-        let (from, to) = match c.source {
-            Source::LineWindow { from, to, .. } => (Some(from), Some(to)),
-            _ => (None, None),
-        };
-        let mut cells = vec![Cell::text(c.source.id(ds)), Cell::text(c.source.kind())];
-        if windows {
-            cells.extend([Cell::Date(from), Cell::Date(to)]);
-        }
-        cells.extend([
-            Cell::Int(c.complaint_lots.len() as u64),
-            Cell::Num(Some(round2(c.expected))),
-            Cell::Int(c.other_lots_reached),
-            Cell::Num(Some(round2(c.score))),
-            Cell::Prob(p),
-            Cell::text(evidence.join(" ")),
-        ]);
-        t.push(cells);
-        let mut row = json!({
-            "id": c.source.id(ds),
-            "kind": c.source.kind(),
-            "complaint_lots_reached": c.complaint_lots.len(),
-            "other_lots_reached": c.other_lots_reached,
-            "expected_complaint_lots": c.expected,
-            "score": c.score,
-            "p_value": p,
-            "ln_p_value": c.ln_p,
-            "evidence": evidence,
-        });
-        if let (Some(from), Some(to), Some(obj)) = (from, to, row.as_object_mut()) {
-            obj.insert("from".into(), json!(from.to_string()));
-            obj.insert("to".into(), json!(to.to_string()));
-        }
-        out.push(row);
-    }
-    (t, out)
+/// The rows of the first `top` candidates.
+fn rows(ds: &Dataset, list: &[Candidate], top: usize) -> Vec<CandidateRow> {
+    list.iter()
+        .take(top)
+        .map(|c| {
+            let (from, to) = match c.source {
+                Source::LineWindow { from, to, .. } => (Some(from), Some(to)),
+                _ => (None, None),
+            };
+            CandidateRow {
+                id: c.source.id(ds).to_string(),
+                kind: c.source.kind().to_string(),
+                complaint_lots_reached: c.complaint_lots.len() as u64,
+                other_lots_reached: c.other_lots_reached,
+                expected_complaint_lots: c.expected,
+                score: c.score,
+                p_value: c.ln_p.exp(),
+                ln_p_value: c.ln_p,
+                evidence: c
+                    .complaint_lots
+                    .iter()
+                    .map(|l| ds.lot_id(*l).to_string())
+                    .collect(),
+                from,
+                to,
+            }
+        })
+        .collect()
 }
 
 /// "line-window PL-1 2024-01-02..2024-01-05" or "lot L-1".
@@ -167,9 +224,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     }
     let inv = Investigation::run(ds, &snap.genealogy, &complaints, &population(ds));
     let ranked = &inv.candidates;
-    let (t, json_c) = rows(ds, ranked, args.top, true);
-    let (tg, json_g) = rows(ds, &inv.groups, args.top, false);
-    let ids: Vec<&str> = complaints.iter().map(|l| ds.lot_id(*l)).collect();
+    let candidates = rows(ds, ranked, args.top);
+    let groups = rows(ds, &inv.groups, args.top);
+    let ids: Vec<String> = complaints
+        .iter()
+        .map(|l| ds.lot_id(*l).to_string())
+        .collect();
     let mut notes = vec![format!(
         "{} complaint lot(s); {} candidate source(s) reach at least one of them.",
         complaints.len(),
@@ -201,7 +261,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             g.ln_p.exp()
         ));
     }
-    let doc = Document {
+    let mut doc = Document {
         title: "Common-source investigation".into(),
         notes,
         charts: vec![Chart::Bars {
@@ -221,9 +281,17 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                 .collect(),
             reference: None,
         }],
-        json: json!({ "complaint_lots": ids, "candidates": json_c, "groups": json_g }).into(),
-        tables: vec![("candidates".into(), t), (GROUPS.into(), tg)],
+        ..Document::default()
     };
-    args.report.emit(&doc)?;
+    let views: Vec<CandidateView> = candidates.iter().map(CandidateView::from).collect();
+    doc.push_table("candidates", &views)?;
+    let views: Vec<GroupView> = groups.iter().map(GroupView::from).collect();
+    doc.push_table(GROUPS, &views)?;
+    doc.json = Json::of(InvestigateJson {
+        complaint_lots: ids,
+        candidates,
+        groups,
+    });
+    args.report.emit("investigate", &doc)?;
     Ok(Status::Ok)
 }

@@ -2,14 +2,17 @@
 //! came from, where its quantity went, what it was made from and into, and
 //! its shipments, returns and inspections.
 
-use super::{ReportFormat, WorkspaceArgs};
+use super::WorkspaceArgs;
 use crate::Status;
-use crate::report::{Cell, Tabular, columns as col, fmt_num, open_output, sanitize, write_json};
+use crate::report::row::{Num, table_of};
+use crate::report::{Cell, Format, Tabular, fmt_num, open_output, sanitize, write_json};
+use chrono::NaiveDate;
 use lotgraph_core::analytics::balance::Balance;
 use lotgraph_core::model::{Dataset, Destination, LotIx};
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -28,11 +31,8 @@ pub enum Action {
 pub struct ShowArgs {
     /// The lot id.
     pub lot: String,
-    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
-    /// Where to write (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
@@ -44,30 +44,137 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
 }
 
 fn show(args: ShowArgs) -> anyhow::Result<Status> {
+    let format =
+        args.report
+            .format_of("lot show", Format::Table, &[Format::Table, Format::Json])?;
     let snap = args.ws.load()?;
     let ix = super::find_lot(&snap, &args.ws, &args.lot)?;
     let facts = LotFacts::collect(&snap.dataset, &snap.genealogy, &snap.balance, ix);
-    let mut out = open_output(&args.output)?;
-    match args.format {
-        ReportFormat::Json => write_json(&mut out, &facts.json())?,
-        ReportFormat::Table => facts.write_text(&mut out)?,
+    let mut out = open_output(&args.report.output)?;
+    match format {
+        Format::Json => write_json(&mut out, &facts)?,
+        _ => facts.write_text(&mut out)?,
     }
     out.finish()?;
     Ok(Status::Ok)
 }
 
-/// The facts of one lot, as named fields plus tables.
+/// What a lot is, where it came from and where its quantity went.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LotFields {
+    pub lot_id: String,
+    pub sku: String,
+    /// The product's name.
+    pub product: Option<String>,
+    /// `food`, `pharma`, ... (the product's category).
+    pub category: Option<String>,
+    pub uom: Option<String>,
+    /// `supplied` or `produced`.
+    pub origin: String,
+    pub supplier_id: Option<String>,
+    pub supplier_name: Option<String>,
+    pub supplier_lot_code: Option<String>,
+    pub site_id: Option<String>,
+    pub line: Option<String>,
+    pub produced_on: Option<NaiveDate>,
+    pub received_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+    /// `recorded` or `shelf_life` (computed from the product's shelf life).
+    pub expiry_source: Option<String>,
+    pub status: String,
+    pub quantity: Num,
+    pub unit_cost: Option<Num>,
+    pub consumed: Num,
+    pub shipped_to_customers: Num,
+    pub delivered: Num,
+    pub in_transit: Num,
+    pub on_hand: Num,
+    pub returned: Num,
+}
+
+/// On hand at one site.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OnHandRow {
+    pub site_id: Option<String>,
+    pub on_hand: Num,
+}
+
+/// A lot this one was made from (parents) or went into (children).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RelativeRow {
+    pub lot_id: String,
+    pub sku: String,
+    /// Consumed, in the input lot's unit.
+    pub consumed: Num,
+    pub uom: String,
+}
+
+/// One shipment of the lot.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ShipmentRow {
+    pub shipment_id: String,
+    /// `site ID` or `customer ID`.
+    pub to: String,
+    pub quantity: Num,
+    pub status: String,
+    pub shipped_on: NaiveDate,
+    pub delivered_on: Option<NaiveDate>,
+}
+
+/// One return of the lot.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReturnRow {
+    pub return_id: String,
+    pub customer_id: Option<String>,
+    pub quantity: Num,
+    pub category: Option<String>,
+    pub reported_on: NaiveDate,
+    pub reason: Option<String>,
+}
+
+/// One inspection of the lot.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InspectionRow {
+    pub inspection_id: String,
+    pub inspected_on: Option<NaiveDate>,
+    /// `pass` or `fail`.
+    pub result: String,
+    pub defect: Option<String>,
+}
+
+/// The facts of one lot (`lot show --format json`): the fields, one array
+/// per section, then the extra columns of its row.
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct LotFacts {
-    /// `(field, value)` in display order.
-    pub fields: Vec<(&'static str, Cell)>,
-    pub on_hand: Tabular,
-    pub parents: Tabular,
-    pub children: Tabular,
-    pub shipments: Tabular,
-    pub returns: Tabular,
-    pub inspections: Tabular,
-    /// Extra (unknown) columns of the lot's row.
-    pub extra: Vec<(String, String)>,
+    #[serde(flatten)]
+    pub fields: LotFields,
+    pub on_hand_by_site: Vec<OnHandRow>,
+    pub parents: Vec<RelativeRow>,
+    pub children: Vec<RelativeRow>,
+    pub shipments: Vec<ShipmentRow>,
+    pub returns: Vec<ReturnRow>,
+    pub inspections: Vec<InspectionRow>,
+    /// Extra (unknown) columns of the lot's row, in file order (null:
+    /// empty, which the record format reads as unknown).
+    #[schemars(with = "BTreeMap<String, Option<String>>")]
+    pub extra: Extra,
+}
+
+/// Extra columns in file order, written as a JSON object.
+#[derive(Debug, Default)]
+pub struct Extra(pub Vec<(String, String)>);
+
+impl Serialize for Extra {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            // Empty cells mean "unknown" in the record format.
+            let v = (!v.trim().is_empty()).then_some(v);
+            m.serialize_entry(k, &v)?;
+        }
+        m.end()
+    }
 }
 
 impl LotFacts {
@@ -79,53 +186,52 @@ impl LotFacts {
         bal: &Balance,
         ix: LotIx,
     ) -> LotFacts {
+        let id = |l: LotIx| ds.lot_id(l).to_string();
         let lot = ds.lot(ix);
         let product = ds.product_of(ix);
         let i = ix.ix();
         let expiry = ds.expiry(ix);
         let supplier = lot.supplier.map(|s| &ds.suppliers[s.ix()]);
-        let fields: Vec<(&'static str, Cell)> = vec![
-            ("lot_id", Cell::text(lot.id)),
-            ("sku", Cell::text(&product.sku)),
-            ("product", Cell::opt(product.name.as_deref())),
-            ("category", Cell::opt(product.category.map(|c| c.as_str()))),
-            ("uom", Cell::opt(product.uom.as_deref())),
-            ("origin", Cell::text(lot.origin.as_str())),
-            ("supplier_id", Cell::opt(supplier.map(|s| s.id.as_str()))),
-            (
-                "supplier_name",
-                Cell::opt(supplier.and_then(|s| s.name.as_deref())),
-            ),
-            ("supplier_lot_code", Cell::opt(lot.supplier_lot_code)),
-            ("site_id", Cell::opt(lot.site.map(|s| ds.site_id(s)))),
-            ("line", Cell::opt(lot.line.map(|l| ds.line_label(l)))),
-            ("produced_on", Cell::Date(lot.produced_on)),
-            ("received_on", Cell::Date(lot.received_on)),
-            ("expires_on", Cell::Date(expiry.map(|e| e.0))),
-            (
-                "expiry_source",
-                Cell::opt(expiry.map(|e| match e.1 {
+        let text = |v: Option<&str>| v.map(str::to_string);
+        let fields = LotFields {
+            lot_id: lot.id.to_string(),
+            sku: product.sku.clone(),
+            product: product.name.clone(),
+            category: product.category.map(|c| c.as_str().to_string()),
+            uom: product.uom.clone(),
+            origin: lot.origin.as_str().to_string(),
+            supplier_id: supplier.map(|s| s.id.clone()),
+            supplier_name: supplier.and_then(|s| s.name.clone()),
+            supplier_lot_code: text(lot.supplier_lot_code),
+            site_id: text(lot.site.map(|s| ds.site_id(s))),
+            line: lot.line.map(|l| ds.line_label(l)),
+            produced_on: lot.produced_on,
+            received_on: lot.received_on,
+            expires_on: expiry.map(|e| e.0),
+            expiry_source: expiry.map(|e| {
+                match e.1 {
                     lotgraph_core::model::ExpirySource::Recorded => "recorded",
                     lotgraph_core::model::ExpirySource::ShelfLife => "shelf_life",
-                })),
-            ),
-            ("status", Cell::text(lot.status.as_str())),
-            ("quantity", Cell::Num(Some(lot.quantity))),
-            ("unit_cost", Cell::Num(ds.unit_cost(ix))),
-            ("consumed", Cell::Num(Some(bal.consumed[i]))),
-            ("shipped_to_customers", Cell::Num(Some(bal.to_customers[i]))),
-            ("delivered", Cell::Num(Some(bal.delivered[i]))),
-            ("in_transit", Cell::Num(Some(bal.in_transit[i]))),
-            ("on_hand", Cell::Num(Some(bal.on_hand(ix)))),
-            ("returned", Cell::Num(Some(bal.returned[i]))),
-        ];
-        let mut on_hand = Tabular::new(&[col::SITE_ID, col::ON_HAND]);
-        for s in bal.stock_of(ix) {
-            on_hand.push(vec![
-                Cell::opt(s.site.map(|t| ds.site_id(t))),
-                Cell::Num(Some(s.on_hand)),
-            ]);
-        }
+                }
+                .to_string()
+            }),
+            status: lot.status.as_str().to_string(),
+            quantity: Num(lot.quantity),
+            unit_cost: ds.unit_cost(ix).map(Num),
+            consumed: Num(bal.consumed[i]),
+            shipped_to_customers: Num(bal.to_customers[i]),
+            delivered: Num(bal.delivered[i]),
+            in_transit: Num(bal.in_transit[i]),
+            on_hand: Num(bal.on_hand(ix)),
+            returned: Num(bal.returned[i]),
+        };
+        let on_hand = bal
+            .stock_of(ix)
+            .map(|s| OnHandRow {
+                site_id: s.site.map(|t| ds.site_id(t).to_string()),
+                on_hand: Num(s.on_hand),
+            })
+            .collect();
         // Consumed quantities are in the input lot's unit: the relative's
         // for parents (upstream), this lot's for children (downstream).
         let relatives = |way: lotgraph_core::Direction| {
@@ -133,7 +239,7 @@ impl LotFacts {
                 lotgraph_core::Direction::Upstream => g.inputs(),
                 lotgraph_core::Direction::Downstream => g.outputs(),
             };
-            let mut t = Tabular::new(&[col::LOT_ID, col::SKU, col::CONSUMED, col::UOM]);
+            let mut t = Vec::new();
             let mut v: Vec<(LotIx, f64)> = csr.edges(ix).collect();
             v.sort_by(|a, b| ds.lot(a.0).id.cmp(ds.lot(b.0).id));
             for (o, q) in v {
@@ -141,25 +247,18 @@ impl LotFacts {
                     lotgraph_core::Direction::Upstream => o,
                     lotgraph_core::Direction::Downstream => ix,
                 };
-                t.push(vec![
-                    Cell::text(ds.lot_id(o)),
-                    Cell::text(&ds.product_of(o).sku),
-                    Cell::Num(Some(q)),
-                    Cell::text(ds.uom_of(input)),
-                ]);
+                t.push(RelativeRow {
+                    lot_id: id(o),
+                    sku: ds.product_of(o).sku.clone(),
+                    consumed: Num(q),
+                    uom: ds.uom_of(input).to_string(),
+                });
             }
             t
         };
         let parents = relatives(lotgraph_core::Direction::Upstream);
         let children = relatives(lotgraph_core::Direction::Downstream);
-        let mut shipments = Tabular::new(&[
-            col::SHIPMENT_ID,
-            col::TO,
-            col::QUANTITY,
-            col::STATUS,
-            col::SHIPPED_ON,
-            col::DELIVERED_ON,
-        ]);
+        let mut shipments = Vec::new();
         for s in ds
             .shipments_of(ix)
             .iter()
@@ -169,65 +268,54 @@ impl LotFacts {
                 Destination::Site(t) => format!("site {}", ds.site_id(t)),
                 Destination::Customer(c) => format!("customer {}", ds.customers[c.ix()].id),
             };
-            shipments.push(vec![
-                Cell::text(s.id),
-                Cell::text(to),
-                Cell::Num(Some(s.quantity)),
-                Cell::text(s.status.as_str()),
-                Cell::Date(Some(s.shipped_on)),
-                Cell::Date(s.delivered_on),
-            ]);
+            shipments.push(ShipmentRow {
+                shipment_id: s.id.to_string(),
+                to,
+                quantity: Num(s.quantity),
+                status: s.status.as_str().to_string(),
+                shipped_on: s.shipped_on,
+                delivered_on: s.delivered_on,
+            });
         }
-        let mut returns = Tabular::new(&[
-            col::RETURN_ID,
-            col::CUSTOMER_ID,
-            col::QUANTITY,
-            col::CATEGORY,
-            col::REPORTED_ON,
-            col::REASON,
-        ]);
+        let mut returns = Vec::new();
         for r in ds
             .returns_of(ix)
             .iter()
             .map(|&r| ds.returns.get(r as usize))
         {
-            returns.push(vec![
-                Cell::text(r.id),
-                Cell::opt(r.customer.map(|c| ds.customers[c.ix()].id.as_str())),
-                Cell::Num(Some(r.quantity)),
-                Cell::opt(r.category.map(|c| c.as_str())),
-                Cell::Date(Some(r.reported_on)),
-                Cell::opt(r.reason),
-            ]);
+            returns.push(ReturnRow {
+                return_id: r.id.to_string(),
+                customer_id: r.customer.map(|c| ds.customers[c.ix()].id.clone()),
+                quantity: Num(r.quantity),
+                category: r.category.map(|c| c.as_str().to_string()),
+                reported_on: r.reported_on,
+                reason: text(r.reason),
+            });
         }
-        let mut inspections = Tabular::new(&[
-            col::INSPECTION_ID,
-            col::INSPECTED_ON,
-            col::RESULT,
-            col::DEFECT,
-        ]);
+        let mut inspections = Vec::new();
         for n in ds
             .inspections_of(ix)
             .iter()
             .map(|&r| ds.inspections.get(r as usize))
         {
-            inspections.push(vec![
-                Cell::text(n.id),
-                Cell::Date(n.inspected_on),
-                Cell::text(n.result.as_str()),
-                Cell::opt(n.defect),
-            ]);
+            inspections.push(InspectionRow {
+                inspection_id: n.id.to_string(),
+                inspected_on: n.inspected_on,
+                result: n.result.as_str().to_string(),
+                defect: text(n.defect),
+            });
         }
         let ex = &ds.extras[lotgraph_core::model::FileKind::Lots as usize];
-        let extra = ex
-            .columns
-            .iter()
-            .zip(ex.row(i))
-            .map(|(c, v)| (c.clone(), v.to_string()))
-            .collect();
+        let extra = Extra(
+            ex.columns
+                .iter()
+                .zip(ex.row(i))
+                .map(|(c, v)| (c.clone(), v.to_string()))
+                .collect(),
+        );
         LotFacts {
             fields,
-            on_hand,
+            on_hand_by_site: on_hand,
             parents,
             children,
             shipments,
@@ -237,47 +325,24 @@ impl LotFacts {
         }
     }
 
-    fn sections(&self) -> [(&'static str, &Tabular); 6] {
-        [
-            ("on_hand_by_site", &self.on_hand),
-            ("parents", &self.parents),
-            ("children", &self.children),
-            ("shipments", &self.shipments),
-            ("returns", &self.returns),
-            ("inspections", &self.inspections),
-        ]
-    }
-
-    /// JSON: the fields, then one array per section, then `extra`.
-    pub fn json(&self) -> Value {
-        let mut m = Map::new();
-        for (k, v) in &self.fields {
-            m.insert((*k).to_string(), v.json());
-        }
-        for (name, t) in self.sections() {
-            m.insert(name.into(), t.json_rows());
-        }
-        let extra: Map<String, Value> = self
-            .extra
-            .iter()
-            .map(|(k, v)| {
-                // Empty cells mean "unknown" in the record format.
-                let v = if v.trim().is_empty() {
-                    Value::Null
-                } else {
-                    json!(v)
-                };
-                (k.clone(), v)
-            })
-            .collect();
-        m.insert("extra".into(), Value::Object(extra));
-        Value::Object(m)
+    /// The sections as tables, in display order.
+    fn sections(&self) -> anyhow::Result<[(&'static str, Tabular); 6]> {
+        Ok([
+            ("on_hand_by_site", table_of(&self.on_hand_by_site)?),
+            ("parents", table_of(&self.parents)?),
+            ("children", table_of(&self.children)?),
+            ("shipments", table_of(&self.shipments)?),
+            ("returns", table_of(&self.returns)?),
+            ("inspections", table_of(&self.inspections)?),
+        ])
     }
 
     /// Text: aligned `field: value` lines, then each non-empty section.
     pub fn write_text(&self, w: &mut dyn Write) -> anyhow::Result<()> {
-        let width = self.fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-        for (k, v) in &self.fields {
+        let fields = table_of(std::slice::from_ref(&self.fields))?;
+        let width = fields.columns.iter().map(|k| k.len()).max().unwrap_or(0);
+        let values = fields.rows.first().map_or(&[][..], |r| &r[..]);
+        for (k, v) in fields.columns.iter().zip(values) {
             let s = match v {
                 Cell::Text(s) => s.clone().unwrap_or_else(|| "-".into()),
                 Cell::Num(n) => n.map(fmt_num).unwrap_or_else(|| "-".into()),
@@ -289,10 +354,10 @@ impl LotFacts {
             };
             writeln!(w, "{k:<width$}  {}", sanitize(&s))?;
         }
-        for (k, v) in &self.extra {
+        for (k, v) in &self.extra.0 {
             writeln!(w, "{:<width$}  {}", sanitize(k), sanitize(v))?;
         }
-        for (name, t) in self.sections() {
+        for (name, t) in self.sections()? {
             writeln!(w, "\n{name} ({})", t.rows.len())?;
             if !t.rows.is_empty() {
                 t.write_table(w)?;

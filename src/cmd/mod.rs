@@ -20,6 +20,7 @@ pub mod stats;
 pub mod suppliers;
 pub mod trace;
 
+use crate::report::{Document, Format};
 use crate::snapshot::{self, Snapshot};
 use anyhow::Context;
 use std::path::PathBuf;
@@ -44,34 +45,53 @@ impl WorkspaceArgs {
     }
 }
 
-/// Where and how an analytics command writes its document.
+/// Where and how a command writes its answer: flattened into every
+/// command that writes one, so `--format` and `--output` mean the same
+/// everywhere.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, short, value_enum, default_value_t = crate::report::document::TableFormat::Table)]
-    pub format: crate::report::document::TableFormat,
+    /// Output format [default: table; trace: tree]. A command says which
+    /// formats it writes when given another.
+    #[arg(long, short, value_enum)]
+    pub format: Option<Format>,
     /// Where to write (`-` = stdout).
     #[arg(long, short, default_value = "-")]
     pub output: PathBuf,
 }
 
 impl ReportArgs {
-    /// Renders `doc` in the chosen format to the chosen place.
-    pub fn emit(&self, doc: &crate::report::document::Document) -> anyhow::Result<()> {
+    /// The chosen format (`default` when none was given), if `command`
+    /// writes it.
+    pub fn format_of(
+        &self,
+        command: &str,
+        default: Format,
+        accepted: &[Format],
+    ) -> anyhow::Result<Format> {
+        self.format
+            .unwrap_or(default)
+            .accepted_by(command, accepted)
+    }
+
+    /// Renders `doc` in the chosen format (a document format; table by
+    /// default) to the chosen place.
+    pub fn emit(&self, command: &str, doc: &Document) -> anyhow::Result<()> {
+        let format = self.format_of(command, Format::Table, Format::DOCUMENT)?;
+        self.emit_as(format, doc)
+    }
+
+    /// Renders `doc` in `format` to the chosen place.
+    pub fn emit_as(&self, format: Format, doc: &Document) -> anyhow::Result<()> {
         let mut out = crate::report::open_output(&self.output)?;
-        doc.write(self.format, &mut out)?;
+        doc.write(format, &mut out)?;
         out.finish()?;
         Ok(())
     }
-}
 
-/// Formats of commands that print a report rather than a table.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    /// Aligned text for people.
-    Table,
-    /// JSON for programs.
-    Json,
+    /// Does the chosen format write JSON?
+    pub fn is_json(&self) -> bool {
+        self.format == Some(Format::Json)
+    }
 }
 
 /// Looks a lot up by id, with an error that names it and the workspace.

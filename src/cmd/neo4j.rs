@@ -4,7 +4,7 @@
 //! `NEO4J_PASSWORD` (or `--password-file`) and `NEO4J_DATABASE`; the
 //! password is never an option.
 
-use super::{ReportFormat, WorkspaceArgs};
+use super::WorkspaceArgs;
 use crate::Status;
 use crate::mirror::push::{PushOptions, PushReport};
 use crate::mirror::query::{self as cypher, Answer};
@@ -12,8 +12,9 @@ use crate::mirror::rows::Rows;
 use crate::mirror::state::SyncState;
 use crate::mirror::verify::VerifyReport;
 use crate::mirror::{self, ConnectOptions, Mirror};
-use crate::report::{Cell, Tabular, open_output, write_json};
+use crate::report::{Cell, Format, Tabular, open_output, write_json};
 use anyhow::Context;
+use clap::builder::TypedValueParser as _;
 use serde_json::{Map, Value, json};
 use std::io::Write;
 use std::path::PathBuf;
@@ -84,8 +85,9 @@ pub struct PushArgs {
     /// No progress bar on stderr.
     #[arg(long)]
     pub no_progress: bool,
-    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// Output format: table or json.
+    #[arg(long, short, value_enum, default_value_t = Format::Table, value_parser = table_or_json())]
+    pub format: Format,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
@@ -95,8 +97,9 @@ pub struct VerifyArgs {
     /// List at most this many differing rows.
     #[arg(long, default_value_t = 50)]
     pub max_differences: usize,
-    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// Output format: table or json.
+    #[arg(long, short, value_enum, default_value_t = Format::Table, value_parser = table_or_json())]
+    pub format: Format,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
@@ -108,8 +111,9 @@ pub struct QueryArgs {
     /// A parameter as key=value; list parameters take one per element.
     #[arg(long = "param", short = 'p', value_name = "KEY=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
-    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// Output format: table or json.
+    #[arg(long, short, value_enum, default_value_t = Format::Table, value_parser = table_or_json())]
+    pub format: Format,
     /// Where to write (`-` = stdout).
     #[arg(long, short, default_value = "-")]
     pub output: PathBuf,
@@ -211,8 +215,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             })?;
             let mut out = open_output(&a.output)?;
             match a.format {
-                ReportFormat::Json => write_json(&mut out, &answer_json(&a.name, shown, &answer))?,
-                ReportFormat::Table => answer_table(&answer).write_table(&mut out)?,
+                Format::Json => write_json(&mut out, &answer_json(&a.name, shown, &answer))?,
+                _ => answer_table(&answer).write_table(&mut out)?,
             }
             out.finish()?;
             Ok(Status::Ok)
@@ -294,11 +298,22 @@ fn cell(column: &str, v: &Value) -> Cell {
     }
 }
 
-fn print_push(r: &PushReport, format: ReportFormat) -> anyhow::Result<()> {
+/// `--format` of the neo4j actions: their reports are a table or JSON.
+fn table_or_json() -> impl clap::builder::TypedValueParser<Value = Format> {
+    clap::builder::PossibleValuesParser::new(["table", "json"]).map(|s| {
+        if s == "json" {
+            Format::Json
+        } else {
+            Format::Table
+        }
+    })
+}
+
+fn print_push(r: &PushReport, format: Format) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {
-        ReportFormat::Json => write_json(&mut out, &serde_json::to_value(r)?)?,
-        ReportFormat::Table => {
+        Format::Json => write_json(&mut out, &serde_json::to_value(r)?)?,
+        _ => {
             let rate = if r.seconds > 0.0 {
                 r.relationships as f64 / r.seconds
             } else {
@@ -342,11 +357,11 @@ fn print_push(r: &PushReport, format: ReportFormat) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_verify(r: &VerifyReport, format: ReportFormat) -> anyhow::Result<()> {
+fn print_verify(r: &VerifyReport, format: Format) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {
-        ReportFormat::Json => write_json(&mut out, &serde_json::to_value(r)?)?,
-        ReportFormat::Table => {
+        Format::Json => write_json(&mut out, &serde_json::to_value(r)?)?,
+        _ => {
             if r.ok {
                 writeln!(
                     out,

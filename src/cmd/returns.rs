@@ -5,15 +5,17 @@
 
 use super::{ReturnCategoryArg, WorkspaceArgs};
 use crate::Status;
-use crate::report::document::{Bar, Chart, DocJson, Document};
-use crate::report::{Cell, Tabular, columns as col};
+use crate::report::Document;
+use crate::report::document::{Bar, Chart, Json};
+use crate::report::row::{Num, Prob};
 use chrono::NaiveDate;
 use lotgraph_core::analytics::returns::{LotRate, ReturnFilter, lot_rates};
 use lotgraph_core::analytics::stats::{Z95, wilson};
 use lotgraph_core::analytics::suppliers::ScoreInputs;
 use lotgraph_core::model::{Dataset, LineIx, LotIx, Origin, SiteIx};
 use lotgraph_core::store::NO_IX;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// How to group rates.
@@ -57,33 +59,117 @@ pub struct Args {
     pub ws: WorkspaceArgs,
 }
 
-/// Columns of the per-lot table, in the contract's order.
-const LOT_COLUMNS: &[&str] = &[
-    col::LOT_ID,
-    col::SKU,
-    col::SHIPPED,
-    col::RETURNED,
-    col::RATE,
-    col::CI_LOW,
-    col::CI_HIGH,
-    col::FLAGGED,
-    col::BASELINE,
-    col::P_VALUE,
-];
+/// One lot's return rate (`returns`, the default `--by lot`).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LotRateRow {
+    pub lot_id: String,
+    pub sku: String,
+    /// Units shipped to customers.
+    pub shipped: Num,
+    /// Units returned.
+    pub returned: Num,
+    /// returned / shipped (null when nothing shipped).
+    pub rate: Option<Num>,
+    /// 95% Wilson interval of the rate.
+    pub ci_low: Option<Num>,
+    pub ci_high: Option<Num>,
+    /// Significantly above its SKU's baseline (binomial test, BH 5%).
+    pub flagged: bool,
+    /// The SKU's pooled rate without this lot.
+    pub baseline: Option<Num>,
+    /// One-sided binomial p-value against the baseline.
+    pub p_value: Prob,
+}
 
-/// Columns of grouped tables (the key column comes first).
-const GROUP_COLUMNS: &[&str] = &[
-    col::LOTS,
-    col::SHIPPED,
-    col::RETURNED,
-    col::RATE,
-    col::CI_LOW,
-    col::CI_HIGH,
-    col::FLAGGED_LOTS,
-];
+/// `returns --format json` with `--by lot`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReturnsByLot {
+    pub lots: Vec<LotRateRow>,
+}
 
-fn opt(v: Option<f64>) -> Cell {
-    Cell::Num(v)
+/// One group's sums, under the group's key column (`sku`, `site_id`,
+/// `line`, `supplier_id`): one struct per key so the key is a named column.
+macro_rules! group_row {
+    ($(#[$doc:meta])* $name:ident, $key:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Serialize, JsonSchema)]
+        pub struct $name {
+            /// The group (null: lots without one).
+            pub $key: Option<String>,
+            /// Lots in the group.
+            pub lots: u64,
+            pub shipped: Num,
+            pub returned: Num,
+            pub rate: Option<Num>,
+            pub ci_low: Option<Num>,
+            pub ci_high: Option<Num>,
+            /// Flagged lots in the group.
+            pub flagged_lots: u64,
+        }
+
+        impl From<(String, Group)> for $name {
+            fn from((k, g): (String, Group)) -> Self {
+                let ci = wilson(g.returned, g.shipped, Z95);
+                $name {
+                    $key: (!k.is_empty()).then_some(k),
+                    lots: g.lots,
+                    shipped: Num(g.shipped),
+                    returned: Num(g.returned),
+                    rate: g.rate().map(Num),
+                    ci_low: ci.map(|c| Num(c.0)),
+                    ci_high: ci.map(|c| Num(c.1)),
+                    flagged_lots: g.flagged,
+                }
+            }
+        }
+    };
+}
+
+group_row!(
+    /// Return rates of one SKU (`--by sku`).
+    SkuRateRow,
+    sku
+);
+group_row!(
+    /// Return rates of one site (`--by site`).
+    SiteRateRow,
+    site_id
+);
+group_row!(
+    /// Return rates of one production line (`--by line`).
+    LineRateRow,
+    line
+);
+group_row!(
+    /// Attributed return rates of one supplier (`--by supplier`).
+    SupplierRateRow,
+    supplier_id
+);
+
+/// The groups of `returns --by KEY`, rows named by the key.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Groups {
+    Sku(Vec<SkuRateRow>),
+    Site(Vec<SiteRateRow>),
+    Line(Vec<LineRateRow>),
+    Supplier(Vec<SupplierRateRow>),
+}
+
+/// `returns --format json` with `--by sku|site|line|supplier`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReturnsGrouped {
+    /// The key column: `sku`, `site_id`, `line` or `supplier_id`.
+    pub by: String,
+    pub groups: Groups,
+}
+
+/// The JSON of `returns`: per lot, or grouped.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ReturnsJson {
+    ByLot(ReturnsByLot),
+    Grouped(ReturnsGrouped),
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
@@ -99,34 +185,34 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let rates = lot_rates(ds, &filter);
     let flagged = rates.iter().filter(|r| r.flagged).count();
     let doc = match args.by {
-        By::Lot => lots_document(ds, &rates),
+        By::Lot => lots_document(ds, &rates)?,
         By::Supplier => supplier_document(ds, &snap.genealogy, &filter, &rates)?,
-        by => group_document(ds, &rates, by),
+        by => group_document(ds, &rates, by)?,
     };
     let status = if args.strict && flagged > 0 {
         Status::Findings
     } else {
         Status::Ok
     };
-    crate::after_writing(status, args.report.emit(&doc))
+    crate::after_writing(status, args.report.emit("returns", &doc))
 }
 
-fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
-    let mut t = Tabular::new(LOT_COLUMNS);
-    for r in rates {
-        t.push(vec![
-            Cell::text(ds.lot_id(r.lot)),
-            Cell::text(&ds.product_of(r.lot).sku),
-            Cell::Num(Some(r.shipped)),
-            Cell::Num(Some(r.returned)),
-            opt(r.rate),
-            opt(r.ci_low),
-            opt(r.ci_high),
-            Cell::Bool(r.flagged),
-            opt(r.baseline),
-            Cell::Prob(r.p_value),
-        ]);
-    }
+fn lots_document(ds: &Dataset, rates: &[LotRate]) -> anyhow::Result<Document> {
+    let rows: Vec<LotRateRow> = rates
+        .iter()
+        .map(|r| LotRateRow {
+            lot_id: ds.lot_id(r.lot).to_string(),
+            sku: ds.product_of(r.lot).sku.clone(),
+            shipped: Num(r.shipped),
+            returned: Num(r.returned),
+            rate: r.rate.map(Num),
+            ci_low: r.ci_low.map(Num),
+            ci_high: r.ci_high.map(Num),
+            flagged: r.flagged,
+            baseline: r.baseline.map(Num),
+            p_value: Prob(r.p_value),
+        })
+        .collect();
     let flagged = rates.iter().filter(|r| r.flagged).count();
     let bars = rates
         .iter()
@@ -149,13 +235,12 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
             highlight: g.flagged > 0,
         })
         .collect();
-    Document {
+    let mut doc = Document {
         title: "Return rates per lot".into(),
         notes: vec![format!(
             "{} lot(s) shipped or returned; {flagged} flagged above their SKU baseline (binomial test, Benjamini-Hochberg 5%).",
             rates.len()
         )],
-        tables: vec![("lots".into(), t)],
         charts: vec![
             Chart::Bars {
                 title: "Return rate per SKU (95% Wilson interval)".into(),
@@ -172,8 +257,11 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> Document {
                 reference: None,
             },
         ],
-        json: DocJson::MainTable("lots"),
-    }
+        ..Document::default()
+    };
+    doc.push_table("lots", &rows)?;
+    doc.json = Json::of(ReturnsByLot { lots: rows });
+    Ok(doc)
 }
 
 /// Sums of one group.
@@ -234,39 +322,23 @@ fn grouped(
     title: String,
     groups: Vec<(String, Group)>,
     notes: Vec<String>,
-) -> Document {
-    let mut cols = vec![key];
-    cols.extend_from_slice(GROUP_COLUMNS);
-    let mut t = Tabular::new(&cols);
-    let mut bars = Vec::new();
-    for (k, g) in &groups {
-        let ci = wilson(g.returned, g.shipped, Z95);
-        t.push(vec![
-            Cell::opt((!k.is_empty()).then_some(k.as_str())),
-            Cell::Int(g.lots),
-            Cell::Num(Some(g.shipped)),
-            Cell::Num(Some(g.returned)),
-            opt(g.rate()),
-            opt(ci.map(|c| c.0)),
-            opt(ci.map(|c| c.1)),
-            Cell::Int(g.flagged),
-        ]);
-        bars.push(Bar {
+) -> anyhow::Result<Document> {
+    let bars = groups
+        .iter()
+        .map(|(k, g)| Bar {
             label: if k.is_empty() {
                 "(none)".into()
             } else {
                 k.clone()
             },
             value: g.rate().unwrap_or(0.0),
-            interval: ci,
+            interval: wilson(g.returned, g.shipped, Z95),
             highlight: g.flagged > 0,
-        });
-    }
-    Document {
+        })
+        .collect();
+    let mut doc = Document {
         title: title.clone(),
         notes,
-        json: json!({ "by": key, "groups": t.json_rows() }).into(),
-        tables: vec![(key.to_string(), t)],
         charts: vec![Chart::Bars {
             title,
             unit: "return rate".into(),
@@ -274,15 +346,36 @@ fn grouped(
             bars,
             reference: None,
         }],
+        ..Document::default()
+    };
+    fn rows<R: From<(String, Group)>>(groups: Vec<(String, Group)>) -> Vec<R> {
+        groups.into_iter().map(R::from).collect()
     }
+    let groups = match key {
+        "sku" => Groups::Sku(rows(groups)),
+        "site_id" => Groups::Site(rows(groups)),
+        "line" => Groups::Line(rows(groups)),
+        _ => Groups::Supplier(rows(groups)),
+    };
+    match &groups {
+        Groups::Sku(r) => doc.push_table(key, r)?,
+        Groups::Site(r) => doc.push_table(key, r)?,
+        Groups::Line(r) => doc.push_table(key, r)?,
+        Groups::Supplier(r) => doc.push_table(key, r)?,
+    }
+    doc.json = Json::of(ReturnsJson::Grouped(ReturnsGrouped {
+        by: key.to_string(),
+        groups,
+    }));
+    Ok(doc)
 }
 
-fn group_document(ds: &Dataset, rates: &[LotRate], by: By) -> Document {
+fn group_document(ds: &Dataset, rates: &[LotRate], by: By) -> anyhow::Result<Document> {
     let key = match by {
-        By::Sku => col::SKU,
-        By::Site => col::SITE_ID,
-        By::Line => col::LINE,
-        By::Lot | By::Supplier => col::LOT_ID,
+        By::Sku => "sku",
+        By::Site => "site_id",
+        By::Line => "line",
+        By::Lot | By::Supplier => "lot_id",
     };
     let groups = group_rows(ds, rates, by).into_iter().collect();
     grouped(key, format!("Return rates by {key}"), groups, Vec::new())
@@ -325,10 +418,10 @@ fn supplier_document(
             e.flagged = n;
         }
     }
-    Ok(grouped(
-        col::SUPPLIER_ID,
+    grouped(
+        "supplier_id",
         "Return rates by supplier (attributed through the genealogy)".into(),
         groups.into_iter().collect(),
         vec!["shipped and returned are Σ units(F)·share(S, F) over the supplier's lots S and every lot F made from them; flagged_lots counts flagged lots made from them.".into()],
-    ))
+    )
 }

@@ -1,28 +1,55 @@
 //! `lotgraph stats`: counts per entity and edge kind, the depth of the
 //! genealogy, and the lots with the largest fan-out.
 
-use super::{ReportFormat, WorkspaceArgs};
+use super::WorkspaceArgs;
 use crate::Status;
-use crate::report::{Cell, Tabular, columns as col, open_output, write_json};
+use crate::report::Document;
+use crate::report::document::Json;
 use lotgraph_core::model::{LotIx, Origin, ShipmentStatus};
 use lotgraph_core::store::NO_IX;
 use lotgraph_core::{Direction, Tracer};
-use serde_json::json;
-use std::io::Write;
-use std::path::PathBuf;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// How many of the largest lots by fan-out to list.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
-    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
-    /// Where to write (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
+}
+
+/// One count of `stats`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CountRow {
+    /// What is counted (`lots`, `edges shipped`, ...).
+    pub entity: String,
+    pub count: u64,
+}
+
+/// One of the lots with the largest fan-out.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FanOutRow {
+    pub lot_id: String,
+    pub sku: String,
+    /// `supplied` or `produced`.
+    pub origin: String,
+    /// Direct outputs.
+    pub fan_out: u64,
+    /// Lots reachable downstream.
+    pub downstream_lots: u64,
+}
+
+/// `stats --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StatsJson {
+    pub counts: Vec<CountRow>,
+    /// Levels of the genealogy (0: no consumption).
+    pub depth: u32,
+    pub largest_fan_out: Vec<FanOutRow>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
@@ -33,8 +60,13 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     // per lot, supplier, site and customer, a supplied-by edge per
     // supplied lot with a supplier, a consumed-into edge per consumption
     // row and a shipped edge per shipment.
-    let mut counts = Tabular::new(&[col::ENTITY, col::COUNT]);
-    let mut count = |name: &str, n: usize| counts.push(vec![Cell::text(name), Cell::Int(n as u64)]);
+    let mut counts = Vec::new();
+    let mut count = |name: &str, n: usize| {
+        counts.push(CountRow {
+            entity: name.to_string(),
+            count: n as u64,
+        })
+    };
     let lots = &ds.lots;
     let origin_is = |o: Origin| lots.origin.iter().filter(|c| **c == o.code()).count();
     count("lots", lots.len());
@@ -88,37 +120,30 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     }
     by_fan.truncate(k);
     by_fan.sort_by_key(key);
-    let mut top = Tabular::new(&[
-        col::LOT_ID,
-        col::SKU,
-        col::ORIGIN,
-        col::FAN_OUT,
-        col::DOWNSTREAM_LOTS,
-    ]);
+    let mut top = Vec::with_capacity(by_fan.len());
     let mut tracer = Tracer::new(g);
     for l in by_fan {
         let mut reach = 0u64;
         tracer.walk(&[l], Direction::Downstream, |_, _, _| reach += 1);
-        top.push(vec![
-            Cell::text(ds.lot_id(l)),
-            Cell::text(&ds.product_of(l).sku),
-            Cell::text(ds.lot(l).origin.as_str()),
-            Cell::Int(g.outputs().degree(l) as u64),
-            Cell::Int(reach - 1),
-        ]);
+        top.push(FanOutRow {
+            lot_id: ds.lot_id(l).to_string(),
+            sku: ds.product_of(l).sku.clone(),
+            origin: ds.lot(l).origin.as_str().to_string(),
+            fan_out: g.outputs().degree(l) as u64,
+            downstream_lots: reach - 1,
+        });
     }
-    let mut out = open_output(&args.output)?;
-    match args.format {
-        ReportFormat::Json => write_json(
-            &mut out,
-            &json!({"counts": counts.json_rows(), "depth": depth, "largest_fan_out": top.json_rows()}),
-        )?,
-        ReportFormat::Table => {
-            counts.write_table(&mut out)?;
-            writeln!(out, "\nlargest lots by fan-out (direct outputs)")?;
-            top.write_table(&mut out)?;
-        }
-    }
-    out.finish()?;
+    let mut doc = Document {
+        title: "Dataset statistics".into(),
+        ..Document::default()
+    };
+    doc.push_table("counts", &counts)?;
+    doc.push_table("largest lots by fan-out (direct outputs)", &top)?;
+    doc.json = Json::of(StatsJson {
+        counts,
+        depth,
+        largest_fan_out: top,
+    });
+    args.report.emit("stats", &doc)?;
     Ok(Status::Ok)
 }

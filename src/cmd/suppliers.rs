@@ -5,13 +5,15 @@
 
 use super::WorkspaceArgs;
 use crate::Status;
-use crate::report::document::{Bar, Chart, DocJson, Document};
-use crate::report::{Cell, Tabular, columns as col};
+use crate::report::Document;
+use crate::report::document::{Bar, Chart, Json};
+use crate::report::row::Num;
 use chrono::NaiveDate;
 use lotgraph_core::analytics::returns::ReturnFilter;
 use lotgraph_core::analytics::suppliers::{ScoreInputs, SupplierScore, Window, scorecard, trend};
 use lotgraph_core::model::Dataset;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 /// Period of a trend table.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -37,33 +39,89 @@ pub struct Args {
     pub ws: WorkspaceArgs,
 }
 
-const COLUMNS: &[&str] = &[
-    col::SUPPLIER_ID,
-    col::SCORE,
-    col::LOTS,
-    col::INSPECTION_FAIL_RATE,
-    col::ATTRIBUTED_RETURN_RATE,
-    col::NAME,
-    col::INSPECTIONS,
-    col::RECALLS,
-    col::ATTRIBUTED_RETURNED,
-    col::ATTRIBUTED_SHIPPED,
-];
+/// One supplier's scorecard row.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SupplierRow {
+    pub supplier_id: String,
+    /// 0-100, higher is better.
+    pub score: Num,
+    /// Lots supplied (in the window).
+    pub lots: u64,
+    pub inspection_fail_rate: Option<Num>,
+    /// Returned / shipped, attributed through the genealogy.
+    pub attributed_return_rate: Option<Num>,
+    pub name: Option<String>,
+    pub inspections: u64,
+    /// Recalls involving the supplier's lots.
+    pub recalls: u64,
+    pub attributed_returned: Num,
+    pub attributed_shipped: Num,
+}
 
-fn row(ds: &Dataset, s: &SupplierScore) -> Vec<Cell> {
+/// A scorecard row with its quarter (`--trend quarter`'s table).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct QuarterSupplierRow {
+    /// `YYYY-Qn` of the supply date.
+    pub quarter: String,
+    pub supplier_id: String,
+    pub score: Num,
+    pub lots: u64,
+    pub inspection_fail_rate: Option<Num>,
+    pub attributed_return_rate: Option<Num>,
+    pub name: Option<String>,
+    pub inspections: u64,
+    pub recalls: u64,
+    pub attributed_returned: Num,
+    pub attributed_shipped: Num,
+}
+
+/// One quarter's scorecard (`--trend quarter` JSON).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Quarter {
+    pub quarter: String,
+    pub suppliers: Vec<SupplierRow>,
+}
+
+/// The JSON of `suppliers`: one scorecard, or one per quarter.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SuppliersJson {
+    Scorecard { suppliers: Vec<SupplierRow> },
+    Trend { quarters: Vec<Quarter> },
+}
+
+fn row(ds: &Dataset, s: &SupplierScore) -> SupplierRow {
     let sup = &ds.suppliers[s.supplier.ix()];
-    vec![
-        Cell::text(&sup.id),
-        Cell::Num(Some(s.score)),
-        Cell::Int(s.lots),
-        Cell::Num(s.inspection_fail_rate),
-        Cell::Num(s.attributed_return_rate),
-        Cell::opt(sup.name.as_deref()),
-        Cell::Int(s.inspections),
-        Cell::Int(s.recalls),
-        Cell::Num(Some(s.attributed_returned)),
-        Cell::Num(Some(s.attributed_shipped)),
-    ]
+    SupplierRow {
+        supplier_id: sup.id.clone(),
+        score: Num(s.score),
+        lots: s.lots,
+        inspection_fail_rate: s.inspection_fail_rate.map(Num),
+        attributed_return_rate: s.attributed_return_rate.map(Num),
+        name: sup.name.clone(),
+        inspections: s.inspections,
+        recalls: s.recalls,
+        attributed_returned: Num(s.attributed_returned),
+        attributed_shipped: Num(s.attributed_shipped),
+    }
+}
+
+impl QuarterSupplierRow {
+    fn new(quarter: &str, r: &SupplierRow) -> Self {
+        QuarterSupplierRow {
+            quarter: quarter.to_string(),
+            supplier_id: r.supplier_id.clone(),
+            score: r.score,
+            lots: r.lots,
+            inspection_fail_rate: r.inspection_fail_rate,
+            attributed_return_rate: r.attributed_return_rate,
+            name: r.name.clone(),
+            inspections: r.inspections,
+            recalls: r.recalls,
+            attributed_returned: r.attributed_returned,
+            attributed_shipped: r.attributed_shipped,
+        }
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
@@ -77,12 +135,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let doc = match args.trend {
         None => {
             let rows = scorecard(ds, &snap.genealogy, &inputs, window);
-            let mut t = Tabular::new(COLUMNS);
-            for s in &rows {
-                t.push(row(ds, s));
-            }
+            let table: Vec<SupplierRow> = rows.iter().map(|s| row(ds, s)).collect();
             let worst = rows.first().map(|s| s.supplier);
-            Document {
+            let mut doc = Document {
                 title: "Supplier quality scorecard".into(),
                 notes: vec![format!(
                     "{} supplier(s), worst first. Score 0-100 (higher is better): shrunk attributed return rate (70%) and inspection fail rate (30%), 0.9x per recall.",
@@ -103,25 +158,23 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                         .collect(),
                     reference: Some(("average".into(), 50.0)),
                 }],
-                json: DocJson::MainTable("suppliers"),
-                tables: vec![("suppliers".into(), t)],
-            }
+                ..Document::default()
+            };
+            doc.push_table("suppliers", &table)?;
+            doc.json = Json::of(SuppliersJson::Scorecard { suppliers: table });
+            doc
         }
         Some(Period::Quarter) => {
             let quarters = trend(ds, &snap.genealogy, &inputs, window);
-            let mut cols = vec![col::QUARTER];
-            cols.extend_from_slice(COLUMNS);
-            let mut t = Tabular::new(&cols);
+            let mut table = Vec::new();
             let mut json_q = Vec::new();
             for (q, rows) in &quarters {
-                let mut qt = Tabular::new(COLUMNS);
-                for s in rows {
-                    let mut r = vec![Cell::text(q)];
-                    r.extend(row(ds, s));
-                    t.push(r);
-                    qt.push(row(ds, s));
-                }
-                json_q.push(json!({ "quarter": q, "suppliers": qt.json_rows() }));
+                let suppliers: Vec<SupplierRow> = rows.iter().map(|s| row(ds, s)).collect();
+                table.extend(suppliers.iter().map(|r| QuarterSupplierRow::new(q, r)));
+                json_q.push(Quarter {
+                    quarter: q.clone(),
+                    suppliers,
+                });
             }
             let undated = ds
                 .lots
@@ -141,15 +194,16 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
                     "{undated} supplier lot(s) without a receipt or production date are in no quarter."
                 ));
             }
-            Document {
+            let mut doc = Document {
                 title: "Supplier quality scorecard per quarter".into(),
                 notes,
-                charts: Vec::new(),
-                json: json!({ "quarters": json_q }).into(),
-                tables: vec![("quarters".into(), t)],
-            }
+                ..Document::default()
+            };
+            doc.push_table("quarters", &table)?;
+            doc.json = Json::of(SuppliersJson::Trend { quarters: json_q });
+            doc
         }
     };
-    args.report.emit(&doc)?;
+    args.report.emit("suppliers", &doc)?;
     Ok(Status::Ok)
 }

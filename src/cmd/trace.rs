@@ -3,11 +3,10 @@
 
 use super::WorkspaceArgs;
 use crate::Status;
-use crate::report::open_output;
-use crate::report::trace::{TraceFormat, TraceReport};
+use crate::report::trace::{FORMATS, TraceReport};
+use crate::report::{Format, open_output};
 use lotgraph_core::analytics::locate::{self, locate_with};
 use lotgraph_core::{Direction, Tracer};
-use std::path::PathBuf;
 
 /// The direction as typed on the command line.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,32 +42,30 @@ pub struct Args {
     /// lots), with the part the records cannot place.
     #[arg(long)]
     pub locate: bool,
-    #[arg(long, short, value_enum, default_value_t = TraceFormat::Tree)]
-    pub format: TraceFormat,
-    /// Where to write (`-` = stdout).
-    #[arg(long, short, default_value = "-")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     #[command(flatten)]
     pub ws: WorkspaceArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Status> {
+    let format = args.report.format_of("trace", Format::Tree, FORMATS)?;
     let snap = args.ws.load()?;
     let root = super::find_lot(&snap, &args.ws, &args.lot)?;
     let mut tracer = Tracer::new(&snap.genealogy);
     let trace = tracer.trace(&snap.dataset, root, args.way.into(), args.max_depth);
     let located = match (args.way, args.locate) {
         (Way::Back, true) => anyhow::bail!("--locate goes with `trace forward`"),
-        // The located split is a second table: CSV, DOT and Mermaid have
-        // one shape each and no place for it, so asking is an error rather
-        // than a silent omission.
+        // The located split is a second table: CSV, Parquet, DOT and
+        // Mermaid have one shape each and no place for it, so asking is an
+        // error rather than a silent omission.
         (Way::Forward, true)
             if matches!(
-                args.format,
-                TraceFormat::Csv | TraceFormat::Dot | TraceFormat::Mermaid
+                format,
+                Format::Csv | Format::Parquet | Format::Dot | Format::Mermaid
             ) =>
         {
-            anyhow::bail!("--locate is shown by --format tree, table or json")
+            anyhow::bail!("--locate is shown by --format tree, table, json, markdown or html")
         }
         (Way::Forward, true) => Some(locate_with(
             &mut tracer,
@@ -95,8 +92,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         traced,
         located.as_ref(),
     );
-    let mut out = open_output(&args.output)?;
-    report.write(args.format, &mut out)?;
+    let mut out = open_output(&args.report.output)?;
+    report.write(format, &mut out)?;
     out.finish()?;
     Ok(Status::Ok)
 }

@@ -3,52 +3,89 @@
 //! table of places, a JSON block (docs/cli-contract.md, "Located") and
 //! the sentence a person reads first.
 
-use super::columns as col;
-use super::{Cell, Tabular, fmt_num, json_number};
+use super::Tabular;
+use super::fmt_num;
+use super::row::{Num, RowError, table_of};
 use lotgraph_core::analytics::locate::{Located, Place, PlaceKind, Whereabouts, place_id};
 use lotgraph_core::model::Dataset;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::collections::HashSet;
 
-/// Columns of the places table.
-pub const PLACE_COLUMNS: &[&str] = &[
-    col::KIND,
-    col::SITE_ID,
-    col::CUSTOMER_ID,
-    col::LOT_ID,
-    col::SKU,
-    col::QUANTITY,
-    col::UOM,
-];
+/// One place part of a seed rests at (or, with a negative quantity, a
+/// shortfall: more left a place than the records brought there).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PlaceRow {
+    /// `on_hand`, `in_transit`, `delivered` or `unknown`.
+    pub kind: String,
+    pub site_id: Option<String>,
+    pub customer_id: Option<String>,
+    /// The lot the units are in.
+    pub lot_id: String,
+    pub sku: String,
+    /// In the seed's unit.
+    pub quantity: Num,
+    pub uom: String,
+}
 
-fn place_cells(ds: &Dataset, uom: &str, p: &Place) -> Vec<Cell> {
-    let (site, customer) = match p.at {
-        Whereabouts::Site(_) => (Cell::text(place_id(ds, p.at)), Cell::Text(None)),
-        Whereabouts::Customer(_) => (Cell::Text(None), Cell::text(place_id(ds, p.at))),
-        Whereabouts::Unknown => (Cell::Text(None), Cell::Text(None)),
+/// Σ per kind of place.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LocatedTotals {
+    pub on_hand: Num,
+    pub in_transit: Num,
+    pub delivered: Num,
+}
+
+/// Where every unit of a seed (in one unit) is now (docs/cli-contract.md,
+/// "Located").
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LocatedJson {
+    pub uom: String,
+    pub seeds: Vec<String>,
+    pub seed_quantity: Num,
+    pub totals: LocatedTotals,
+    /// Σ of the places.
+    pub accounted: Num,
+    /// accounted / seed_quantity (null for a seed of quantity 0).
+    pub accounted_share: Option<Num>,
+    /// seed_quantity − accounted.
+    pub unexplained: Num,
+    pub places: Vec<PlaceRow>,
+    pub shortfalls: Vec<PlaceRow>,
+}
+
+fn place_row(ds: &Dataset, uom: &str, p: &Place) -> PlaceRow {
+    let (site_id, customer_id) = match p.at {
+        Whereabouts::Site(_) => (Some(place_id(ds, p.at).to_string()), None),
+        Whereabouts::Customer(_) => (None, Some(place_id(ds, p.at).to_string())),
+        Whereabouts::Unknown => (None, None),
     };
-    vec![
-        Cell::text(p.kind.as_str()),
-        site,
-        customer,
-        Cell::text(ds.lot_id(p.lot)),
-        Cell::text(&ds.product_of(p.lot).sku),
-        Cell::Num(Some(p.quantity)),
-        Cell::text(uom),
-    ]
-}
-
-fn places_table<'p>(ds: &Dataset, uom: &str, places: impl Iterator<Item = &'p Place>) -> Tabular {
-    let mut t = Tabular::new(PLACE_COLUMNS);
-    for p in places {
-        t.push(place_cells(ds, uom, p));
+    PlaceRow {
+        kind: p.kind.as_str().to_string(),
+        site_id,
+        customer_id,
+        lot_id: ds.lot_id(p.lot).to_string(),
+        sku: ds.product_of(p.lot).sku.clone(),
+        quantity: Num(p.quantity),
+        uom: uom.to_string(),
     }
-    t
 }
 
-/// The places (then the shortfalls, with negative quantities) as a table.
-pub fn table(ds: &Dataset, uom: &str, l: &Located) -> Tabular {
-    places_table(ds, uom, l.places.iter().chain(&l.shortfalls))
+/// The places (then the shortfalls, with negative quantities) as rows.
+pub fn rows(ds: &Dataset, uom: &str, l: &Located) -> Vec<PlaceRow> {
+    l.places
+        .iter()
+        .chain(&l.shortfalls)
+        .map(|p| place_row(ds, uom, p))
+        .collect()
+}
+
+/// The places (then the shortfalls) as a table.
+///
+/// # Errors
+/// Never for [`PlaceRow`] (a row type a table cannot hold is a bug).
+pub fn table(ds: &Dataset, uom: &str, l: &Located) -> Result<Tabular, RowError> {
+    table_of(&rows(ds, uom, l))
 }
 
 /// Σ of the places of `kind`.
@@ -61,29 +98,23 @@ fn total(l: &Located, kind: PlaceKind) -> f64 {
 }
 
 /// The JSON block of one unit's split.
-pub fn json(ds: &Dataset, uom: &str, l: &Located) -> Value {
-    let rows = |v: &[Place]| -> Vec<Value> {
-        match places_table(ds, uom, v.iter()).json_rows() {
-            Value::Array(a) => a,
-            _ => Vec::new(),
-        }
-    };
-    let seeds: Vec<&str> = l.seeds.iter().map(|s| ds.lot_id(*s)).collect();
-    json!({
-        "uom": uom,
-        "seeds": seeds,
-        "seed_quantity": json_number(l.seed_quantity),
-        "totals": {
-            "on_hand": json_number(total(l, PlaceKind::OnHand)),
-            "in_transit": json_number(total(l, PlaceKind::InTransit)),
-            "delivered": json_number(total(l, PlaceKind::Delivered)),
+pub fn json(ds: &Dataset, uom: &str, l: &Located) -> LocatedJson {
+    let rows = |v: &[Place]| v.iter().map(|p| place_row(ds, uom, p)).collect();
+    LocatedJson {
+        uom: uom.to_string(),
+        seeds: l.seeds.iter().map(|s| ds.lot_id(*s).to_string()).collect(),
+        seed_quantity: Num(l.seed_quantity),
+        totals: LocatedTotals {
+            on_hand: Num(total(l, PlaceKind::OnHand)),
+            in_transit: Num(total(l, PlaceKind::InTransit)),
+            delivered: Num(total(l, PlaceKind::Delivered)),
         },
-        "accounted": json_number(l.accounted),
-        "accounted_share": accounted_share(l).map_or(Value::Null, json_number),
-        "unexplained": json_number(l.unexplained),
-        "places": rows(&l.places),
-        "shortfalls": rows(&l.shortfalls),
-    })
+        accounted: Num(l.accounted),
+        accounted_share: accounted_share(l).map(Num),
+        unexplained: Num(l.unexplained),
+        places: rows(&l.places),
+        shortfalls: rows(&l.shortfalls),
+    }
 }
 
 /// accounted / seed quantity (`None` for a seed of quantity 0).

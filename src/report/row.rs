@@ -477,7 +477,11 @@ impl Serializer for CellSerializer {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, RowError> {
         not_a_cell()
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, RowError> {
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, RowError> {
         not_a_cell()
     }
     fn serialize_struct_variant(
@@ -620,7 +624,11 @@ impl Serializer for NumberOf {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, RowError> {
         not_a_cell()
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, RowError> {
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, RowError> {
         not_a_cell()
     }
     fn serialize_struct_variant(
@@ -634,11 +642,37 @@ impl Serializer for NumberOf {
     }
 }
 
+/// A JSON object whose keys are data (units of measure, scenario names),
+/// in the order given: serialised as a map, described as an object whose
+/// every property is a `V`.
+#[derive(Debug, Clone, Default)]
+pub struct Keyed<V>(pub Vec<(String, V)>);
+
+impl<V: Serialize> Serialize for Keyed<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for Keyed<V> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Keyed_{}", V::schema_name()).into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "object", "additionalProperties": g.subschema_for::<V>() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[derive(Serialize, JsonSchema)]
+    #[derive(serde::Serialize, JsonSchema)]
     struct Sample {
         lot_id: String,
         share: Share,
@@ -674,11 +708,16 @@ mod tests {
         let t = table_of(&rows).unwrap();
         assert_eq!(
             t.columns,
-            ["lot_id", "share", "quantity", "made_on", "flagged", "n", "lots"]
+            [
+                "lot_id", "share", "quantity", "made_on", "flagged", "n", "lots"
+            ]
         );
         assert_eq!(t.rows[0][1], Cell::Share(2.0 / 3.0));
         assert_eq!(t.rows[0][2], Cell::Num(Some(3.0)));
-        assert_eq!(t.rows[0][3], Cell::Date(NaiveDate::from_ymd_opt(2024, 1, 2)));
+        assert_eq!(
+            t.rows[0][3],
+            Cell::Date(NaiveDate::from_ymd_opt(2024, 1, 2))
+        );
         assert_eq!(t.rows[0][6], Cell::text("X;Y"));
         // Nulls keep their column's kind (numbers stay right-aligned).
         assert_eq!(t.rows[1][2], Cell::Num(None));

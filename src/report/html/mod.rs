@@ -71,3 +71,13 @@ fn chart(c: &Chart) -> String {
         } => genealogy::genealogy_chart(title, nodes, edges),
     }
 }
+
+/// The HTML exporter: one self-contained page.
+pub struct Html;
+
+impl super::format::Exporter for Html {
+    fn export(&self, doc: &Document, w: &mut dyn std::io::Write) -> anyhow::Result<()> {
+        w.write_all(render(doc).as_bytes())?;
+        Ok(())
+    }
+}

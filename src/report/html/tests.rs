@@ -78,7 +78,7 @@ fn hostile_doc() -> Document {
                 edges: vec![(0, 1), (1, 2), (2, 2), (0, 99)],
             },
         ],
-        json: serde_json::Value::Null.into(),
+        ..Document::default()
     }
 }
 
@@ -343,7 +343,7 @@ fn write_sample() {
             },
         ],
         tables: vec![("Suppliers".into(), t)],
-        json: serde_json::Value::Null.into(),
+        ..Document::default()
     };
     std::fs::write(&path, render(&doc)).unwrap();
     let stem = path.trim_end_matches(".html");
