@@ -109,6 +109,10 @@ impl Ingester {
         Ok(kind.columns().iter().map(position).collect())
     }
 
+    /// Loads one file: checks its header, reads every row from `src`,
+    /// validates it with the row function of `kind` and keeps its extra
+    /// columns, or records why it was rejected; then warns about products
+    /// created from its references.
     pub(super) fn load(
         &mut self,
         kind: FileKind,
@@ -131,27 +135,11 @@ impl Ingester {
             columns: extra.iter().map(|i| headers[*i].clone()).collect(),
             values: StrCol::default(),
         };
-        let handler: RowFn = match kind {
-            FileKind::Suppliers => Self::supplier_row,
-            FileKind::Sites => Self::site_row,
-            FileKind::Products => Self::product_row,
-            FileKind::Customers => Self::customer_row,
-            FileKind::Lots => Self::lot_row,
-            FileKind::Consumptions => Self::consumption_row,
-            FileKind::Shipments => Self::shipment_row,
-            FileKind::Returns => Self::return_row,
-            FileKind::Inspections => Self::inspection_row,
-        };
+        let handler = row_fn(kind);
         let implicit_before = self.products.implicit.len();
         let key = RejectedKeys::key_column(kind);
         let key_pos = key.and_then(|k| headers.iter().position(|h| h == k));
-        let mut report = FileReport {
-            kind,
-            file: file.clone(),
-            read: 0,
-            loaded: 0,
-            rejected: 0,
-        };
+        let mut report = FileReport::empty(kind, file.clone());
         while let Some(row) = src.next_row()? {
             report.read += 1;
             if report.read == RESERVE_AFTER_ROWS
@@ -159,14 +147,14 @@ impl Ingester {
             {
                 self.reserve(kind, rows + rows / 16);
             }
-            match row {
+            let loaded = match row {
                 SourceRow::Bad {
                     line,
                     column,
+                    kind: reject,
                     problem,
                     raw,
                 } => {
-                    report.rejected += 1;
                     if let Some(id) = key_pos.and_then(|p| refs::key_of_raw(&raw, p)) {
                         self.note_rejected(kind, &id);
                     }
@@ -174,9 +162,11 @@ impl Ingester {
                         file: file.clone(),
                         line,
                         column,
+                        kind: reject,
                         problem,
                         record: raw,
                     });
+                    false
                 }
                 SourceRow::Record { line, record } => {
                     let r = Row {
@@ -184,44 +174,76 @@ impl Ingester {
                         rec: &record,
                         pos: &pos,
                     };
-                    match handler(self, &r, line) {
-                        Ok(()) => {
-                            report.loaded += 1;
-                            for i in &extra {
-                                extras.values.push(record.get(*i));
-                            }
-                        }
-                        Err(b) => {
-                            report.rejected += 1;
-                            if let Some(id) = key.and_then(|k| r.text(k)) {
-                                self.note_rejected(kind, id);
-                            }
-                            self.rejects.push(Reject {
-                                file: file.clone(),
-                                line,
-                                column: b.column.to_string(),
-                                problem: b.problem,
-                                record: source::encode_fields(record.iter().map(str::as_bytes)),
-                            });
+                    let checked = handler(self, &r, line);
+                    if checked.is_ok() {
+                        for i in &extra {
+                            extras.values.push(record.get(*i));
                         }
                     }
+                    checked
+                        .map_err(|b| self.reject_record(&file, &r, key, line, b))
+                        .is_ok()
                 }
+            };
+            if loaded {
+                report.loaded += 1;
+            } else {
+                report.rejected += 1;
             }
         }
-        let created = &self.products.implicit[implicit_before..];
-        if !created.is_empty() {
-            let why = |s: &String| {
-                let why = self.rejected.why(FileKind::Products, s, &self.rejects);
-                format!("{s:?}{why}")
-            };
-            self.warnings.push(format!(
-                "{file}: created {} product(s) missing from products: {}",
-                created.len(),
-                refs::list_items(created.iter().map(why), created.len())
-            ));
-        }
+        self.warn_created_products(&file, implicit_before);
         self.ds.extras[kind as usize] = extras;
         self.reports.push(report);
         Ok(())
+    }
+
+    /// Records the rejection of a well-formed record of `file`, noting
+    /// its key (when its kind has one) for references to it.
+    fn reject_record(&mut self, file: &str, r: &Row, key: Option<&'static str>, line: u64, b: Bad) {
+        if let Some(id) = key.and_then(|k| r.text(k)) {
+            self.note_rejected(r.kind, id);
+        }
+        self.rejects.push(Reject {
+            file: file.to_string(),
+            line,
+            column: b.column.to_string(),
+            kind: b.kind,
+            problem: b.problem,
+            record: source::encode_fields(r.rec.iter().map(str::as_bytes)),
+        });
+    }
+
+    /// Warns about the products created from the references of `file`
+    /// (those after the first `before`).
+    fn warn_created_products(&mut self, file: &str, before: usize) {
+        let created = &self.products.implicit[before..];
+        if created.is_empty() {
+            return;
+        }
+        let why = |s: &String| {
+            let why = self.rejected.why(FileKind::Products, s, &self.rejects);
+            format!("{s:?}{why}")
+        };
+        let w = format!(
+            "{file}: created {} product(s) missing from products: {}",
+            created.len(),
+            refs::list_items(created.iter().map(why), created.len())
+        );
+        self.warnings.push(w);
+    }
+}
+
+/// The row validator of each file kind (rows.rs).
+fn row_fn(kind: FileKind) -> RowFn {
+    match kind {
+        FileKind::Suppliers => Ingester::supplier_row,
+        FileKind::Sites => Ingester::site_row,
+        FileKind::Products => Ingester::product_row,
+        FileKind::Customers => Ingester::customer_row,
+        FileKind::Lots => Ingester::lot_row,
+        FileKind::Consumptions => Ingester::consumption_row,
+        FileKind::Shipments => Ingester::shipment_row,
+        FileKind::Returns => Ingester::return_row,
+        FileKind::Inspections => Ingester::inspection_row,
     }
 }

@@ -26,6 +26,7 @@ mod load;
 pub mod parse;
 mod refs;
 mod registry;
+mod reject;
 mod resolve;
 mod row;
 mod rows;
@@ -40,9 +41,9 @@ use crate::model::{Dataset, FileKind};
 pub use dir::{ingest_dir, ingest_dir_with};
 pub use limits::{IngestOptions, Limits};
 use load::Ingester;
+pub use reject::{Reject, RejectKind};
 pub use sniff::FileProblem;
 use source::{CsvSource, RowSource};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Errors that stop an ingest: nothing is written when one occurs.
@@ -83,31 +84,6 @@ pub enum IngestError {
 
 fn list_ids(ids: &[String]) -> String {
     refs::list_items(ids.iter().map(|i| format!("{i:?}")), ids.len())
-}
-
-/// A rejected row and why.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Reject {
-    /// File name (`lots.csv`).
-    pub file: String,
-    /// Physical line where the record starts (header = 1).
-    pub line: u64,
-    /// The offending column (`(row)` when the row as a whole is malformed).
-    pub column: String,
-    /// What is wrong, quoting the value.
-    pub problem: String,
-    /// The row as read, re-encoded as CSV.
-    pub record: String,
-}
-
-impl fmt::Display for Reject {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.file, self.line, self.column, self.problem
-        )
-    }
 }
 
 /// Per-file counts: `loaded + rejected == read`.

@@ -1,6 +1,7 @@
 //! The ids of one entity kind loaded so far, with the line of each (for
 //! duplicate messages) and the ids created from references alone.
 
+use super::RejectKind;
 use super::row::{Bad, bad};
 use std::collections::HashMap;
 
@@ -23,6 +24,7 @@ impl Registry {
         match self.get(id) {
             Some(ix) => Err(bad(
                 col,
+                RejectKind::DuplicateKey,
                 format!(
                     "duplicate {id:?} (first on line {})",
                     self.lines[ix as usize]

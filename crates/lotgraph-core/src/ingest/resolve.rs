@@ -4,8 +4,8 @@
 //! created from a reference when its file is absent.
 
 use super::load::Ingester;
-use super::parse;
 use super::row::{Bad, Row, bad};
+use super::{RejectKind, parse};
 use crate::columns::CUSTOMER_ID;
 use crate::model::*;
 
@@ -27,15 +27,19 @@ impl Ingester {
     /// `unknown supplier "S3"`, pointing at the row of that id if it was
     /// rejected.
     pub(super) fn unknown(&self, kind: FileKind, id: &str, col: &'static str) -> Bad {
-        let what = match kind {
-            FileKind::Suppliers => "supplier",
-            FileKind::Sites => "site",
-            FileKind::Products => "product",
-            FileKind::Customers => "customer",
-            _ => "lot",
+        // Products are never unknown: a reference to one creates it.
+        let (what, reject) = match kind {
+            FileKind::Suppliers => ("supplier", RejectKind::UnknownSupplier),
+            FileKind::Sites => ("site", RejectKind::UnknownSite),
+            FileKind::Customers => ("customer", RejectKind::UnknownCustomer),
+            _ => ("lot", RejectKind::UnknownLot),
         };
         let why = self.rejected.why(kind, id, &self.rejects);
-        bad(col, format!("unknown {what} {}{why}", parse::quoted(id)))
+        bad(
+            col,
+            reject,
+            format!("unknown {what} {}{why}", parse::quoted(id)),
+        )
     }
 
     /// Resolves a reference to a supplier/site/customer. When the entity's

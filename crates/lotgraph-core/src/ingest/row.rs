@@ -2,21 +2,29 @@
 //! text by name, required or optional, parsed or not, and the `Bad` a
 //! rejected cell becomes. Knows nothing of files or of other rows.
 
-use super::parse;
+use super::RejectKind;
+use super::parse::{self, Invalid};
 use crate::model::FileKind;
 use csv::StringRecord;
 
 /// A rejected cell: which column, and what is wrong with it.
 pub(super) struct Bad {
     pub(super) column: &'static str,
+    pub(super) kind: RejectKind,
     pub(super) problem: String,
 }
 
-pub(super) fn bad(column: &'static str, problem: impl Into<String>) -> Bad {
+pub(super) fn bad(column: &'static str, kind: RejectKind, problem: impl Into<String>) -> Bad {
     Bad {
         column,
+        kind,
         problem: problem.into(),
     }
+}
+
+/// The `Bad` of a cell of `column` that did not parse.
+fn invalid(column: &'static str, e: Invalid) -> Bad {
+    bad(column, e.kind, e.problem)
 }
 
 /// One record plus where each format column sits in it.
@@ -43,24 +51,24 @@ impl<'a> Row<'a> {
 
     pub(super) fn required(&self, col: &'static str) -> Result<&'a str, Bad> {
         self.text(col)
-            .ok_or_else(|| bad(col, "is required but empty"))
+            .ok_or_else(|| bad(col, RejectKind::MissingValue, "is required but empty"))
     }
 
     pub(super) fn req_with<T>(
         &self,
         col: &'static str,
-        f: impl Fn(&str) -> Result<T, String>,
+        f: impl Fn(&str) -> Result<T, Invalid>,
     ) -> Result<T, Bad> {
-        f(self.required(col)?).map_err(|p| bad(col, p))
+        f(self.required(col)?).map_err(|e| invalid(col, e))
     }
 
     pub(super) fn opt_with<T>(
         &self,
         col: &'static str,
-        f: impl Fn(&str) -> Result<T, String>,
+        f: impl Fn(&str) -> Result<T, Invalid>,
     ) -> Result<Option<T>, Bad> {
         self.text(col)
-            .map(|s| f(s).map_err(|p| bad(col, p)))
+            .map(|s| f(s).map_err(|e| invalid(col, e)))
             .transpose()
     }
 
@@ -72,6 +80,6 @@ impl<'a> Row<'a> {
 pub(super) fn enum_of<E>(
     parse: fn(&str) -> Option<E>,
     choices: fn() -> String,
-) -> impl Fn(&str) -> Result<E, String> {
+) -> impl Fn(&str) -> Result<E, Invalid> {
     move |s| parse::one_of(s, parse, choices)
 }

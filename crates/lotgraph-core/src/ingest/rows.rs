@@ -3,8 +3,8 @@
 //! check of a row runs before anything of it is committed.
 
 use super::load::Ingester;
-use super::parse;
 use super::row::{Bad, Row, bad, enum_of};
+use super::{RejectKind, parse};
 use crate::columns::*;
 use crate::model::*;
 use crate::units::Unit;
@@ -46,7 +46,7 @@ impl Ingester {
         let unit = uom.as_deref().and_then(Unit::parse);
         let recorded_kg = r.opt_with(KG_PER_UOM, parse::positive)?;
         let kg_per_uom = crate::units::kg_per_unit(unit, recorded_kg)
-            .map_err(|e| bad(KG_PER_UOM, e.to_string()))?;
+            .map_err(|e| bad(KG_PER_UOM, RejectKind::KgConflict, e.to_string()))?;
         self.products.duplicate(sku, SKU)?;
         self.products.insert(sku, line);
         self.ds.products.push(Product {
@@ -93,7 +93,11 @@ impl Ingester {
         let supplier = match r.text(SUPPLIER_ID) {
             Some(s) => Some((s, self.check_ref(FileKind::Suppliers, s, SUPPLIER_ID)?)),
             None if origin == Origin::Supplied => {
-                return Err(bad(SUPPLIER_ID, "is required when origin is supplied"));
+                return Err(bad(
+                    SUPPLIER_ID,
+                    RejectKind::MissingSupplier,
+                    "is required when origin is supplied",
+                ));
             }
             None => None,
         };
@@ -158,6 +162,7 @@ impl Ingester {
         if self.ds.lot(output).origin != Origin::Produced {
             return Err(bad(
                 OUTPUT_LOT_ID,
+                RejectKind::OutputNotProduced,
                 format!(
                     "lot {:?} has origin supplied; only produced lots have inputs",
                     self.ds.lot_id(output)
@@ -189,6 +194,7 @@ impl Ingester {
         if to_site.is_some() == customer.is_some() {
             return Err(bad(
                 TO_SITE_ID,
+                RejectKind::DestinationNotOne,
                 "exactly one of to_site_id and customer_id must be set",
             ));
         }
@@ -197,12 +203,17 @@ impl Ingester {
         {
             return Err(bad(
                 DELIVERED_ON,
+                RejectKind::DeliveredBeforeShipped,
                 format!("{d} is before shipped_on {shipped_on}"),
             ));
         }
         let status = match (status, delivered_on) {
             (Some(ShipmentStatus::InTransit), Some(_)) => {
-                return Err(bad(STATUS, "is \"in_transit\" but delivered_on is set"));
+                return Err(bad(
+                    STATUS,
+                    RejectKind::InTransitDelivered,
+                    "is \"in_transit\" but delivered_on is set",
+                ));
             }
             (Some(s), _) => s,
             (None, Some(_)) => ShipmentStatus::Delivered,
@@ -211,6 +222,7 @@ impl Ingester {
         if let Some(first) = self.shipment_keys.insert(&self.ds.shipments, id, lot, line) {
             return Err(bad(
                 SHIPMENT_ID,
+                RejectKind::DuplicateKey,
                 format!(
                     "duplicate shipment {id:?} for lot {:?} (first on line {first})",
                     self.ds.lot_id(lot)
