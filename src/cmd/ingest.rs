@@ -146,7 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         source: args.dir.display().to_string(),
         created_at: chrono::Utc::now().to_rfc3339(),
         files: ing.reports.iter().map(FileCount::from).collect(),
-        warnings: ing.warnings.clone(),
+        warnings: ing.warnings.iter().map(ToString::to_string).collect(),
     };
     // Open the summary's destination first: failing on it after the snapshot
     // went live would report an error for an ingest that took effect.
@@ -221,7 +221,7 @@ impl Args {
                         "workspace": self.ws.workspace.display().to_string(),
                         "files": t.json_rows(),
                         "rejects": rj.json_rows(),
-                        "warnings": ing.warnings,
+                        "warnings": ing.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
                         "lots": ing.dataset.lots.len(),
                         "genealogy_edges": ing.genealogy.edge_count(),
                         "seconds": secs,

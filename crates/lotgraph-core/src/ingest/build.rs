@@ -4,25 +4,22 @@
 use super::keys::ShipmentKeys;
 use super::load::Ingester;
 use super::registry::Registry;
-use super::{IngestError, Ingested, list_ids};
+use super::{IngestError, Ingested, Warning};
 use crate::graph::{Genealogy, GraphError, ShareBasis};
 use crate::model::*;
 use std::collections::HashMap;
 
 impl Ingester {
     pub(super) fn finish(mut self) -> Result<Ingested, IngestError> {
-        for (reg, kind, what) in [
-            (&self.suppliers, FileKind::Suppliers, "supplier"),
-            (&self.sites, FileKind::Sites, "site"),
-            (&self.customers, FileKind::Customers, "customer"),
+        for (reg, kind) in [
+            (&self.suppliers, FileKind::Suppliers),
+            (&self.sites, FileKind::Sites),
+            (&self.customers, FileKind::Customers),
         ] {
             if !reg.implicit.is_empty() {
-                self.warnings.push(format!(
-                    "{}.csv is absent: created {} {what}(s) from references: {}",
-                    kind.stem(),
-                    reg.implicit.len(),
-                    list_ids(&reg.implicit)
-                ));
+                let ids = reg.implicit.clone();
+                self.warnings
+                    .push(Warning::CreatedFromReferences { kind, ids });
             }
         }
         // The id maps only resolved references while loading. Dropping them
@@ -35,29 +32,26 @@ impl Ingester {
         self.inspections = Registry::default();
         self.rejected.clear();
         let genealogy = Genealogy::from_dataset(&self.ds);
-        let unknown_units: Vec<String> = self
+        let unknown_units: Vec<(String, String)> = self
             .ds
             .products
             .iter()
             .filter_map(|p| match (&p.uom, p.unit) {
-                (Some(u), None) => Some(format!("{} ({u})", p.sku)),
+                (Some(u), None) => Some((p.sku.clone(), u.clone())),
                 _ => None,
             })
             .collect();
         if !unknown_units.is_empty() {
-            self.warnings.push(format!(
-                "products: {} SKU(s) have a unit lotgraph does not know, each its own dimension: {}",
-                unknown_units.len(),
-                list_ids(&unknown_units)
-            ));
+            self.warnings.push(Warning::UnknownUnits {
+                skus: unknown_units,
+            });
         }
         let recorded = (0..self.ds.lots.len())
             .filter(|l| genealogy.basis(LotIx::from_ix(*l)) == Some(ShareBasis::Recorded))
             .count();
         if recorded > 0 {
-            self.warnings.push(format!(
-                "{recorded} lot(s) have shares on the recorded basis: a content input's SKU has no kg_per_uom (list: `lotgraph check`)"
-            ));
+            self.warnings
+                .push(Warning::RecordedShares { lots: recorded });
         }
         if let Err(GraphError::Cycle { lots }) = genealogy.check_acyclic() {
             let mut ids: Vec<String> = lots

@@ -4,7 +4,7 @@
 //! about files the format does not know.
 
 use super::load::Ingester;
-use super::{FileProblem, FileReport, IngestError, IngestOptions, Ingested, OpenSource};
+use super::{FileProblem, FileReport, IngestError, IngestOptions, Ingested, OpenSource, Warning};
 use crate::model::FileKind;
 use std::path::{Path, PathBuf};
 
@@ -74,8 +74,7 @@ pub fn ingest_dir_with(
             continue;
         };
         if opener.extensions().contains(&ext) && !FileKind::ALL.iter().any(|k| k.stem() == stem) {
-            ing.warnings
-                .push(format!("{n}: ignored, not a file of the record format"));
+            ing.warnings.push(Warning::IgnoredFile { file: n.clone() });
         }
     }
     for (kind, _) in &files {
@@ -86,9 +85,8 @@ pub fn ingest_dir_with(
             Err(IngestError::File(FileProblem::NoHeader { file, why }))
                 if *kind != FileKind::Lots =>
             {
-                ing.warnings
-                    .push(format!("{file}: {why}; read as a table with no rows"));
-                ing.reports.push(FileReport::empty(*kind, file));
+                ing.reports.push(FileReport::empty(*kind, file.clone()));
+                ing.warnings.push(Warning::NoRows { file, why });
                 continue;
             }
             opened => opened?,

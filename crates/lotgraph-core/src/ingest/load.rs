@@ -7,7 +7,7 @@ use super::refs::{self, RejectedKeys};
 use super::registry::Registry;
 use super::row::{Bad, Row};
 use super::source::{self, RowSource, SourceRow};
-use super::{FileProblem, FileReport, IngestError, Limits, Reject};
+use super::{FileProblem, FileReport, IngestError, Limits, Reject, Warning};
 use crate::model::*;
 use crate::store::StrCol;
 use std::collections::HashMap;
@@ -33,7 +33,7 @@ pub(super) struct Ingester {
     pub(super) inspections: Registry,
     pub(super) reports: Vec<FileReport>,
     pub(super) rejects: Vec<Reject>,
-    pub(super) warnings: Vec<String>,
+    pub(super) warnings: Vec<Warning>,
 }
 
 type RowFn = fn(&mut Ingester, &Row, u64) -> Result<(), Bad>;
@@ -125,11 +125,11 @@ impl Ingester {
             .filter(|i| !kind.columns().contains(&headers[*i].as_str()))
             .collect();
         if !extra.is_empty() {
-            let names: Vec<&str> = extra.iter().map(|i| headers[*i].as_str()).collect();
-            self.warnings.push(format!(
-                "{file}: unknown columns kept as extra properties: {}",
-                names.join(", ")
-            ));
+            let columns = extra.iter().map(|i| headers[*i].clone()).collect();
+            self.warnings.push(Warning::ExtraColumns {
+                file: file.clone(),
+                columns,
+            });
         }
         let mut extras = Extras {
             columns: extra.iter().map(|i| headers[*i].clone()).collect(),
@@ -220,15 +220,20 @@ impl Ingester {
         if created.is_empty() {
             return;
         }
-        let why = |s: &String| {
-            let why = self.rejected.why(FileKind::Products, s, &self.rejects);
-            format!("{s:?}{why}")
+        // Only the SKUs the message lists are looked up.
+        let shown = created
+            .iter()
+            .take(refs::LIST_MAX)
+            .map(|s| {
+                let why = self.rejected.why(FileKind::Products, s, &self.rejects);
+                (s.clone(), why)
+            })
+            .collect();
+        let w = Warning::CreatedProducts {
+            file: file.to_string(),
+            count: created.len(),
+            shown,
         };
-        let w = format!(
-            "{file}: created {} product(s) missing from products: {}",
-            created.len(),
-            refs::list_items(created.iter().map(why), created.len())
-        );
         self.warnings.push(w);
     }
 }

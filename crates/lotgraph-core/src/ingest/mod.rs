@@ -35,6 +35,7 @@ pub mod sniff;
 pub mod source;
 #[cfg(test)]
 mod tests;
+mod warning;
 
 use crate::graph::Genealogy;
 use crate::model::{Dataset, FileKind};
@@ -42,9 +43,10 @@ pub use dir::{ingest_dir, ingest_dir_with};
 pub use limits::{IngestOptions, Limits};
 use load::Ingester;
 pub use reject::{Reject, RejectKind};
-pub use sniff::FileProblem;
+pub use sniff::{FileProblem, NoHeader};
 use source::{CsvSource, RowSource};
 use std::path::{Path, PathBuf};
+pub use warning::Warning;
 
 /// Errors that stop an ingest: nothing is written when one occurs.
 #[derive(Debug, thiserror::Error)]
@@ -117,7 +119,7 @@ pub struct Ingested {
     pub genealogy: Genealogy,
     pub reports: Vec<FileReport>,
     pub rejects: Vec<Reject>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Opens files of the formats a build supports.

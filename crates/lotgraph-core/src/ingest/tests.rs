@@ -113,3 +113,50 @@ fn ids_lose_surrounding_spaces_but_keep_their_insides() {
     assert_eq!(ing.dataset.lot_ix("B\nC"), Some(LotIx(1)));
     assert_eq!(ing.dataset.suppliers.len(), 1, "\" S1\" is S1");
 }
+
+#[test]
+fn warnings_are_typed_and_read_as_before() {
+    let d = dataset(&[
+        (
+            "lots.csv",
+            "lot_id,sku,origin,supplier_id,quantity,note\nA,RAW,supplied,S1,10,x\nB,RAW,supplied,S2,10,y\n",
+        ),
+        ("products.csv", "sku,uom\nOTHER,crate\n"),
+        ("inspections.csv", ""),
+        ("notes.csv", "a\n"),
+    ]);
+    let ing = ingest_dir(d.path(), &CsvOnly).unwrap();
+    let got: Vec<(&str, String)> = ing
+        .warnings
+        .iter()
+        .map(|w| (w.as_str(), w.to_string()))
+        .collect();
+    let want = [
+        (
+            "ignored_file",
+            "notes.csv: ignored, not a file of the record format",
+        ),
+        (
+            "extra_columns",
+            "lots.csv: unknown columns kept as extra properties: note",
+        ),
+        (
+            "created_products",
+            "lots.csv: created 1 product(s) missing from products: \"RAW\"",
+        ),
+        (
+            "no_rows",
+            "inspections.csv: is empty (0 bytes); read as a table with no rows",
+        ),
+        (
+            "created_from_references",
+            "suppliers.csv is absent: created 2 supplier(s) from references: \"S1\", \"S2\"",
+        ),
+        (
+            "unknown_units",
+            "products: 1 SKU(s) have a unit lotgraph does not know, each its own dimension: \"OTHER (crate)\"",
+        ),
+    ];
+    let want: Vec<(&str, String)> = want.iter().map(|(k, t)| (*k, t.to_string())).collect();
+    assert_eq!(got, want);
+}
