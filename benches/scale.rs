@@ -179,7 +179,7 @@ fn main() {
         source: data_dir.display().to_string(),
         created_at: "1970-01-01T00:00:00Z".into(),
         files: reports.iter().map(FileCount::from).collect(),
-        warnings,
+        warnings: warnings.iter().map(ToString::to_string).collect(),
         dataset_id: String::new(),
     };
     let t = Instant::now();

@@ -44,7 +44,7 @@ fn reject_lines(ws: &Path) -> Vec<String> {
     let headers = rdr.headers().unwrap().clone();
     assert_eq!(
         headers.iter().collect::<Vec<_>>(),
-        ["file", "line", "column", "problem", "record"]
+        ["file", "line", "column", "problem", "record", "kind"]
     );
     rdr.records()
         .map(|r| {

@@ -153,7 +153,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     };
     balance_findings(&mut r, &snap.dataset, &f, band);
     for j in snap.rejects()? {
-        if j.problem.starts_with("unknown lot") {
+        if j.kind == lotgraph_core::ingest::RejectKind::UnknownLot {
             r.push(FindingKind::UnknownLotReference, None, None, j.to_string());
         }
     }

@@ -145,7 +145,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         source: args.dir.display().to_string(),
         created_at: chrono::Utc::now().to_rfc3339(),
         files: ing.reports.iter().map(FileCount::from).collect(),
-        warnings: ing.warnings.clone(),
+        warnings: ing.warnings.iter().map(ToString::to_string).collect(),
     };
     // Open the summary's destination first: failing on it after the snapshot
     // went live would report an error for an ingest that took effect.
@@ -211,6 +211,9 @@ pub struct RejectRow {
     pub line: u64,
     pub column: String,
     pub problem: String,
+    /// What kind of problem (`bad_number`, `unknown_lot`, ...; the
+    /// `kind` column of rejects.csv, docs/record-format.md).
+    pub kind: String,
 }
 
 /// `ingest --format json`.
@@ -258,6 +261,7 @@ impl Args {
                             line: r.line,
                             column: r.column.clone(),
                             problem: r.problem.clone(),
+                            kind: r.kind.as_str().to_string(),
                         })
                         .collect(),
                     warnings: ing.warnings.iter().map(|w| w.to_string()).collect(),

@@ -18,7 +18,7 @@ pub use workspace::{Faults, Step, WriteOptions, Written, hex, no_faults, rejects
 
 use lotgraph_core::Genealogy;
 use lotgraph_core::analytics::balance::Balance;
-use lotgraph_core::ingest::{FileReport, Reject};
+use lotgraph_core::ingest::{FileReport, Reject, RejectKind};
 use lotgraph_core::model::Dataset;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -119,6 +119,11 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The rows rejected by the ingest that made this snapshot.
+    ///
+    /// A rejects.csv written before the `kind` column has no kinds: there
+    /// (only) each kind is derived from its problem text
+    /// ([`RejectKind::from_legacy_problem`]). A kind name this build does
+    /// not know reads as [`RejectKind::Other`].
     pub fn rejects(&self) -> Result<Vec<Reject>, SnapshotError> {
         let path = self.dir.join(REJECTS_FILE);
         let bad = |e: csv::Error| SnapshotError::Corrupt {
@@ -126,15 +131,24 @@ impl Snapshot {
             message: e.to_string(),
         };
         let mut r = csv::Reader::from_path(&path).map_err(bad)?;
+        let kind_at = r.headers().map_err(bad)?.iter().position(|h| h == "kind");
         let mut out = Vec::new();
         for rec in r.records() {
             let rec = rec.map_err(bad)?;
             let f = |i: usize| rec.get(i).unwrap_or("").to_string();
+            let problem = f(3);
+            let kind = match kind_at {
+                Some(i) => {
+                    RejectKind::from_name(rec.get(i).unwrap_or("")).unwrap_or(RejectKind::Other)
+                }
+                None => RejectKind::from_legacy_problem(&problem),
+            };
             out.push(Reject {
                 file: f(0),
                 line: rec.get(1).and_then(|l| l.parse().ok()).unwrap_or(0),
                 column: f(2),
-                problem: f(3),
+                kind,
+                problem,
                 record: f(4),
             });
         }
@@ -246,6 +260,7 @@ mod tests {
             file: "lots.csv".into(),
             line: 9,
             column: "quantity".into(),
+            kind: RejectKind::Negative,
             problem: "\"-3\" is negative".into(),
             record: "X,FIN,produced,-3".into(),
         }];
@@ -279,6 +294,25 @@ mod tests {
             assert_eq!(a.inspections_of(l), b.inspections_of(l));
         }
         snap.verify().unwrap();
+    }
+
+    /// A rejects.csv written before the `kind` column still reads; its
+    /// kinds come from the problem texts.
+    #[test]
+    fn rejects_without_a_kind_column_read_by_their_problem() {
+        let ing = ingest_dir(&toy(), &CsvOnly).unwrap();
+        let ws = tempfile::tempdir().unwrap();
+        let live = write_toy(ws.path(), &ing, &[]);
+        std::fs::write(
+            live.join(REJECTS_FILE),
+            "file,line,column,problem,record\n\
+             consumptions.csv:3,3,input_lot_id,\"unknown lot \"\"Z\"\"\",\"Z,F1,1\"\n\
+             lots.csv,4,quantity,\"\"\"-3\"\" is negative\",\"X,FIN,produced,-3\"\n",
+        )
+        .unwrap();
+        let snap = load(ws.path()).unwrap();
+        let kinds: Vec<RejectKind> = snap.rejects().unwrap().iter().map(|r| r.kind).collect();
+        assert_eq!(kinds, [RejectKind::UnknownLot, RejectKind::Negative]);
     }
 
     #[test]

@@ -297,10 +297,11 @@ fn link_rejects(workspace: &Path, stamp: &str, faults: Faults<'_>) -> Result<(),
     made
 }
 
-/// Encodes rejected rows as `rejects.csv`.
+/// Encodes rejected rows as `rejects.csv`. The `kind` column comes last,
+/// so readers of the five earlier columns by position are unaffected.
 pub fn rejects_csv(rejects: &[Reject]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["file", "line", "column", "problem", "record"]);
+    let _ = w.write_record(["file", "line", "column", "problem", "record", "kind"]);
     for r in rejects {
         let line = r.line.to_string();
         let _ = w.write_record([
@@ -309,6 +310,7 @@ pub fn rejects_csv(rejects: &[Reject]) -> Vec<u8> {
             r.column.as_str(),
             r.problem.as_str(),
             r.record.as_str(),
+            r.kind.as_str(),
         ]);
     }
     w.into_inner().unwrap_or_default()

@@ -109,7 +109,7 @@ fn ingest_signature(
                 .rejects
                 .iter()
                 .map(|r| shape(&format!("{}: {}: {}", r.file, r.column, r.problem)))
-                .chain(ing.warnings.iter().map(|w| shape(w)))
+                .chain(ing.warnings.iter().map(|w| shape(&w.to_string())))
                 .collect();
             parts.sort();
             parts.dedup();

@@ -1,9 +1,29 @@
 //! Parsing of single cells: dates, decimals, integers, enums. Each parser
-//! returns the problem text of a rejected cell, worded as
+//! returns the kind and problem text of a rejected cell, worded as
 //! `"<value>" is <what is wrong>`, so messages read
 //! `lots.csv:42: quantity: "-3" is negative`.
 
+use super::RejectKind;
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use std::fmt;
+
+/// A cell that does not parse: the kind of problem and its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub kind: RejectKind,
+    /// `"<value>" is <what is wrong>`.
+    pub problem: String,
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem)
+    }
+}
+
+fn invalid(kind: RejectKind, problem: String) -> Invalid {
+    Invalid { kind, problem }
+}
 
 /// Longest value quoted whole in a message; a longer one is cut (so one
 /// huge cell cannot make a huge message, copied into every reject that
@@ -25,7 +45,7 @@ pub fn quoted(s: &str) -> String {
 
 /// Parses an ISO 8601 date, or a timestamp whose date part (in its own
 /// offset) is taken.
-pub fn date(s: &str) -> Result<NaiveDate, String> {
+pub fn date(s: &str) -> Result<NaiveDate, Invalid> {
     let t = s.trim();
     // Fast path for the common `YYYY-MM-DD` (chrono's format parser is ~30x
     // slower and dates are a tenth of ingest time); anything else, including
@@ -51,9 +71,9 @@ pub fn date(s: &str) -> Result<NaiveDate, String> {
     if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%:z") {
         return Ok(dt.date_naive());
     }
-    Err(format!(
-        "{} is not an ISO 8601 date (YYYY-MM-DD)",
-        quoted(s)
+    Err(invalid(
+        RejectKind::BadDate,
+        format!("{} is not an ISO 8601 date (YYYY-MM-DD)", quoted(s)),
     ))
 }
 
@@ -74,50 +94,61 @@ fn plain_date(b: &[u8]) -> Option<NaiveDate> {
 pub const MAX_QUANTITY: f64 = 1e15;
 
 /// Parses a finite decimal number no larger than `MAX_QUANTITY`.
-fn finite(s: &str) -> Result<f64, String> {
+fn finite(s: &str) -> Result<f64, Invalid> {
     let t = s.trim();
     // Rust's float parser accepts "inf" and "NaN"; a quantity never is.
     let ok_chars = t
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     match t.parse::<f64>() {
-        Ok(v) if ok_chars && v.abs() > MAX_QUANTITY => {
-            Err(format!("{} is implausibly large (over 1e15)", quoted(s)))
-        }
+        Ok(v) if ok_chars && v.abs() > MAX_QUANTITY => Err(invalid(
+            RejectKind::TooLarge,
+            format!("{} is implausibly large (over 1e15)", quoted(s)),
+        )),
         Ok(v) if ok_chars && v.is_finite() => Ok(v),
-        _ => Err(format!("{} is not a decimal number", quoted(s))),
+        _ => Err(invalid(
+            RejectKind::NotADecimal,
+            format!("{} is not a decimal number", quoted(s)),
+        )),
     }
 }
 
+fn negative(s: &str) -> Invalid {
+    invalid(RejectKind::Negative, format!("{} is negative", quoted(s)))
+}
+
 /// Parses a decimal that must be > 0 (quantities).
-pub fn positive(s: &str) -> Result<f64, String> {
+pub fn positive(s: &str) -> Result<f64, Invalid> {
     let v = finite(s)?;
     if v < 0.0 {
-        Err(format!("{} is negative", quoted(s)))
+        Err(negative(s))
     } else if v == 0.0 {
-        Err(format!("{} is zero; it must be greater than 0", quoted(s)))
+        Err(invalid(
+            RejectKind::Zero,
+            format!("{} is zero; it must be greater than 0", quoted(s)),
+        ))
     } else {
         Ok(v)
     }
 }
 
 /// Parses a decimal that must be ≥ 0 (costs).
-pub fn non_negative(s: &str) -> Result<f64, String> {
+pub fn non_negative(s: &str) -> Result<f64, Invalid> {
     let v = finite(s)?;
-    if v < 0.0 {
-        Err(format!("{} is negative", quoted(s)))
-    } else {
-        Ok(v)
-    }
+    if v < 0.0 { Err(negative(s)) } else { Ok(v) }
 }
 
 /// Parses a non-negative whole number (days).
-pub fn whole(s: &str) -> Result<u32, String> {
+pub fn whole(s: &str) -> Result<u32, Invalid> {
     let t = s.trim();
     match t.parse::<i64>() {
-        Ok(v) if v < 0 => Err(format!("{} is negative", quoted(s))),
-        Ok(v) => u32::try_from(v).map_err(|_| format!("{} is too large", quoted(s))),
-        Err(_) => Err(format!("{} is not a whole number", quoted(s))),
+        Ok(v) if v < 0 => Err(negative(s)),
+        Ok(v) => u32::try_from(v)
+            .map_err(|_| invalid(RejectKind::TooLarge, format!("{} is too large", quoted(s)))),
+        Err(_) => Err(invalid(
+            RejectKind::NotAWholeNumber,
+            format!("{} is not a whole number", quoted(s)),
+        )),
     }
 }
 
@@ -126,19 +157,24 @@ pub fn one_of<E>(
     s: &str,
     parse: fn(&str) -> Option<E>,
     choices: fn() -> String,
-) -> Result<E, String> {
-    parse(s.trim()).ok_or_else(|| format!("{} is not one of {}", quoted(s), choices()))
+) -> Result<E, Invalid> {
+    parse(s.trim()).ok_or_else(|| {
+        invalid(
+            RejectKind::NotAChoice,
+            format!("{} is not one of {}", quoted(s), choices()),
+        )
+    })
 }
 
 /// Normalises an ISO 3166 alpha-2 country code (two letters, any case).
-pub fn country(s: &str) -> Result<String, String> {
+pub fn country(s: &str) -> Result<String, Invalid> {
     let t = s.trim();
     if t.len() == 2 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
         Ok(t.to_ascii_uppercase())
     } else {
-        Err(format!(
-            "{} is not an ISO 3166 alpha-2 country code",
-            quoted(s)
+        Err(invalid(
+            RejectKind::BadCountry,
+            format!("{} is not an ISO 3166 alpha-2 country code", quoted(s)),
         ))
     }
 }
@@ -155,8 +191,11 @@ mod tests {
         assert_eq!(date("2021-10-20T08:00:00Z"), Ok(d));
         assert_eq!(date("2021-10-20 08:00:00"), Ok(d));
         assert_eq!(
-            date("20/10/2021"),
-            Err("\"20/10/2021\" is not an ISO 8601 date (YYYY-MM-DD)".into())
+            date("20/10/2021").map_err(|e| (e.kind, e.problem)),
+            Err((
+                RejectKind::BadDate,
+                "\"20/10/2021\" is not an ISO 8601 date (YYYY-MM-DD)".into()
+            ))
         );
         assert!(date("2021-02-30").is_err());
     }
@@ -164,12 +203,44 @@ mod tests {
     #[test]
     fn quantities() {
         assert_eq!(positive("2.5"), Ok(2.5));
-        assert_eq!(positive("-3"), Err("\"-3\" is negative".into()));
-        assert!(positive("0").unwrap_err().contains("zero"));
-        assert!(positive("NaN").unwrap_err().contains("not a decimal"));
-        assert!(positive("inf").unwrap_err().contains("not a decimal"));
-        assert!(positive("1,5").unwrap_err().contains("not a decimal"));
-        assert!(positive("1e308").unwrap_err().contains("implausibly large"));
+        let kind = |r: Result<f64, Invalid>| r.map_err(|e| e.kind);
+        assert_eq!(
+            positive("-3").map_err(|e| e.problem),
+            Err("\"-3\" is negative".into())
+        );
+        assert!(positive("0").unwrap_err().problem.contains("zero"));
+        assert!(
+            positive("NaN")
+                .unwrap_err()
+                .problem
+                .contains("not a decimal")
+        );
+        assert!(
+            positive("inf")
+                .unwrap_err()
+                .problem
+                .contains("not a decimal")
+        );
+        assert!(
+            positive("1,5")
+                .unwrap_err()
+                .problem
+                .contains("not a decimal")
+        );
+        assert!(
+            positive("1e308")
+                .unwrap_err()
+                .problem
+                .contains("implausibly large")
+        );
+        assert_eq!(kind(positive("0")), Err(RejectKind::Zero));
+        assert_eq!(kind(positive("1e308")), Err(RejectKind::TooLarge));
+        assert_eq!(kind(non_negative("-1")), Err(RejectKind::Negative));
+        assert_eq!(whole("-1").map_err(|e| e.kind), Err(RejectKind::Negative));
+        assert_eq!(
+            whole("1.5").map_err(|e| e.kind),
+            Err(RejectKind::NotAWholeNumber)
+        );
         assert_eq!(whole("30"), Ok(30));
         assert!(whole("3.5").is_err());
     }
@@ -181,7 +252,7 @@ mod tests {
             "{:?}[5000 bytes] is not a decimal number",
             format!("{}…", &long[..100])
         );
-        assert_eq!(positive(&long), Err(want));
+        assert_eq!(positive(&long).map_err(|e| e.problem), Err(want));
         assert_eq!(quoted("ok"), "\"ok\"");
         // A cut never splits a character.
         let wide = "é".repeat(80); // 160 bytes

@@ -76,12 +76,15 @@ pub(super) fn key_of_raw(raw: &str, pos: usize) -> Option<String> {
     (!id.is_empty()).then(|| id.to_string())
 }
 
-/// Up to 20 items joined by ", ", then "and N more".
+/// Most items a message lists by name.
+pub(super) const LIST_MAX: usize = 20;
+
+/// Up to `LIST_MAX` items joined by ", ", then "and N more" (`len` is the
+/// number of items in all).
 pub(super) fn list_items(items: impl Iterator<Item = String>, len: usize) -> String {
-    const MAX: usize = 20;
-    let mut s = items.take(MAX).collect::<Vec<_>>().join(", ");
-    if len > MAX {
-        s.push_str(&format!(" and {} more", len - MAX));
+    let mut s = items.take(LIST_MAX).collect::<Vec<_>>().join(", ");
+    if len > LIST_MAX {
+        s.push_str(&format!(" and {} more", len - LIST_MAX));
     }
     s
 }

@@ -2,10 +2,10 @@
 //! CSV is handled here; other formats (Parquet) implement `RowSource` in
 //! crates that can afford their dependencies, and reuse every validation rule.
 
-use super::IngestError;
 use super::limits::{Bytes, ECHO_FIELD_BYTES, Limits};
 use super::scan::{LineIndexed, Note, NoteKind, Scanner};
 use super::sniff::{FileProblem, HeaderProblem, NoHeader, sniff};
+use super::{IngestError, RejectKind};
 use csv::{ByteRecord, StringRecord};
 use std::cell::RefCell;
 use std::path::Path;
@@ -21,6 +21,7 @@ pub enum SourceRow {
     Bad {
         line: u64,
         column: String,
+        kind: RejectKind,
         problem: String,
         raw: String,
     },
@@ -160,7 +161,7 @@ impl CsvSource {
     /// most fundamental first: the file ends inside a quote, the record is
     /// over its cap, a field is over its cap, the field count is wrong (with
     /// the quoted field that probably swallowed lines, if one spans lines).
-    fn problem(&self, notes: &[Note]) -> Option<(String, String)> {
+    fn problem(&self, notes: &[Note]) -> Option<(String, RejectKind, String)> {
         let column = |field: usize| {
             self.headers
                 .get(field)
@@ -185,6 +186,7 @@ impl CsvSource {
                 };
                 Some((
                     column(n.field),
+                    RejectKind::UnclosedQuote,
                     format!(
                         "quoted field starting on line {} is never closed (the file ends inside it{at})",
                         n.line
@@ -193,6 +195,7 @@ impl CsvSource {
             }
             Some((_, NoteKind::RecordOver { bytes, limit })) => Some((
                 "(row)".into(),
+                RejectKind::RecordTooLong,
                 format!(
                     "record is {bytes} bytes, over the {} limit (--max-record-bytes)",
                     Bytes(limit)
@@ -200,6 +203,7 @@ impl CsvSource {
             )),
             Some((n, NoteKind::FieldOver { bytes, limit })) => Some((
                 column(n.field),
+                RejectKind::FieldTooLong,
                 format!(
                     "field is {bytes} bytes, over the {} limit (--max-field-bytes)",
                     Bytes(limit)
@@ -209,6 +213,7 @@ impl CsvSource {
                 let spans = close_line - n.line + 1;
                 Some((
                     column(n.field),
+                    RejectKind::WrongFieldCount,
                     format!(
                         "{count}: its quoted field starting on line {} runs to line {close_line} ({spans} lines); an unclosed quote on line {} probably swallowed the {} line(s) after it",
                         n.line,
@@ -217,7 +222,9 @@ impl CsvSource {
                     ),
                 ))
             }
-            _ if fields != self.headers.len() => Some(("(row)".into(), count)),
+            _ if fields != self.headers.len() => {
+                Some(("(row)".into(), RejectKind::WrongFieldCount, count))
+            }
             _ => None,
         }
     }
@@ -332,11 +339,12 @@ impl RowSource for CsvSource {
             )
         };
         if (!notes.is_empty() || self.buf.len() != self.headers.len())
-            && let Some((column, problem)) = self.problem(&notes)
+            && let Some((column, kind, problem)) = self.problem(&notes)
         {
             return Ok(Some(SourceRow::Bad {
                 line,
                 column,
+                kind,
                 problem,
                 raw: encode_noted(self.buf.iter(), &notes),
             }));
@@ -364,6 +372,7 @@ impl RowSource for CsvSource {
                 Ok(Some(SourceRow::Bad {
                     line,
                     column: self.headers.get(field).cloned().unwrap_or_default(),
+                    kind: RejectKind::InvalidUtf8,
                     problem: "is not valid UTF-8".into(),
                     raw: encode_fields(record.iter()),
                 }))
