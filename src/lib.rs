@@ -161,3 +161,15 @@ pub fn prefer_huge_pages() {
             .exec();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// clap's own checks of the command line (conflicting names, defaults
+    /// that fail their parser, ...), which it runs only in debug builds
+    /// when a command is parsed: here for every command at once.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -167,6 +167,74 @@ fn output(case: &Case) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: not JSON: {e}", case.name))
 }
 
+/// The schema `docs/schema/NAME.schema.json`, compiled.
+fn validator(name: &str) -> jsonschema::Validator {
+    let path = schema_path(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn assert_valid(name: &str, schema: &str, v: &Value) {
+    let errors: Vec<String> = validator(schema)
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name}: output does not match docs/schema/{schema}.schema.json:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The files in docs/schema are what the result types generate; run with
+/// `LOTGRAPH_WRITE_SCHEMAS=1` to rewrite them after changing a type.
+#[test]
+fn schemas_in_docs_are_the_generated_ones() {
+    let write = std::env::var_os("LOTGRAPH_WRITE_SCHEMAS").is_some();
+    for (name, schema) in lotgraph::cmd::schemas() {
+        let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+        let path = schema_path(name);
+        if write {
+            std::fs::write(&path, &text).unwrap();
+            continue;
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == text,
+            "{} is not what the types generate: run LOTGRAPH_WRITE_SCHEMAS=1 cargo test --test json_contract",
+            path.display()
+        );
+    }
+}
+
+/// A schema that accepts anything would make the validation below
+/// meaningless: a wrong type and a missing key are refused.
+#[test]
+fn schemas_refuse_what_the_contract_does_not_allow() {
+    let ws = ingested("toy");
+    let mut v = common::json(ws.path(), &["trace", "back", "R", "--format", "json"]);
+    assert_valid("trace", "trace", &v);
+    v["lots"][0]["depth"] = Value::from("one");
+    assert!(!validator("trace").is_valid(&v), "a depth of text passed");
+    let mut v = common::json(ws.path(), &["stats", "--format", "json"]);
+    v.as_object_mut().unwrap().remove("counts");
+    assert!(
+        !validator("stats").is_valid(&v),
+        "stats without counts passed"
+    );
+    let mut v = common::json(ws.path(), &["lot", "show", "F1", "--format", "json"]);
+    v["undeclared"] = Value::from(1);
+    assert!(!validator("lot").is_valid(&v), "an undeclared key passed");
+}
+
+#[test]
+fn every_command_json_matches_its_schema() {
+    for case in CASES {
+        assert_valid(case.name, case.schema, &output(case));
+    }
+}
+
 #[test]
 fn every_command_json_matches_its_snapshot() {
     for case in CASES {
@@ -185,5 +253,6 @@ fn ingest_summary_json_matches_its_snapshot() {
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid("ingest_bad", "ingest", &v);
     insta::assert_json_snapshot!("ingest_bad", v, {".workspace" => "[workspace]", ".seconds" => "[seconds]"});
 }

@@ -94,6 +94,47 @@ impl ReportArgs {
     }
 }
 
+/// The JSON Schema of every command's `--format json` output, by the name
+/// of its file in `docs/schema/` (`NAME.schema.json`), generated from the
+/// result types the commands serialise: the contract cannot drift from
+/// what is written. `tests/json_contract.rs` checks the files are these
+/// and validates every command's output on the fixtures against them.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    fn of<T: schemars::JsonSchema>() -> serde_json::Value {
+        let mut v = schemars::SchemaGenerator::default()
+            .into_root_schema_for::<T>()
+            .to_value();
+        closed(&mut v);
+        v
+    }
+    /// Every object with named properties allows no others: a key the
+    /// types do not declare is a contract change, and validation says so.
+    fn closed(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.contains_key("properties") && !m.contains_key("additionalProperties") {
+                    m.insert("additionalProperties".into(), false.into());
+                }
+                m.values_mut().for_each(closed);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(closed),
+            _ => {}
+        }
+    }
+    vec![
+        ("check", of::<check::CheckJson>()),
+        ("ingest", of::<ingest::IngestJson>()),
+        ("investigate", of::<investigate::InvestigateJson>()),
+        ("lot", of::<lot::LotFacts>()),
+        ("recall-compare", of::<recall::CompareJson>()),
+        ("recall-simulate", of::<recall::RecallJson>()),
+        ("returns", of::<returns::ReturnsJson>()),
+        ("stats", of::<stats::StatsJson>()),
+        ("suppliers", of::<suppliers::SuppliersJson>()),
+        ("trace", of::<crate::report::trace::TraceJson>()),
+    ]
+}
+
 /// Looks a lot up by id, with an error that names it and the workspace.
 pub fn find_lot(
     snap: &Snapshot,

@@ -260,7 +260,7 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> anyhow::Result<Document> {
         ..Document::default()
     };
     doc.push_table("lots", &rows)?;
-    doc.json = Json::of(ReturnsByLot { lots: rows });
+    doc.json = Json::of(ReturnsJson::ByLot(ReturnsByLot { lots: rows }));
     Ok(doc)
 }
 

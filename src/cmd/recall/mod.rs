@@ -10,6 +10,9 @@ use crate::Status;
 mod compare;
 mod simulate;
 
+pub use compare::CompareJson;
+pub use simulate::RecallJson;
+
 use crate::report::document::Json;
 use crate::report::row::Num;
 use crate::report::{Document, fmt_num};
