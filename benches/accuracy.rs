@@ -30,6 +30,9 @@
 //! (target/accuracy.md; `-` for none), `--keep DIR` (keep each scenario's
 //! data and workspace under DIR).
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::parse_count;

@@ -17,6 +17,9 @@
 //! benchmarks' layered genealogy (`common/layered.rs`, the scale
 //! benchmark's) with a window of ±24 lots, ingested from CSV.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::parse_count;

@@ -20,6 +20,9 @@
 //! `population` + `Investigation::run` of 50 returned lots (both timed
 //! three times).
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use lotgraph::core::analytics::balance::Balance;
 use lotgraph::core::analytics::investigate::{Investigation, Source, population};
 use lotgraph::core::analytics::recall::simulate_with;

@@ -17,6 +17,9 @@
 //! 20 % supplied lots, 80 % produced in 5 levels, exactly 5 × N
 //! consumption rows drawn from a window of ±W lots of the levels below.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "scale/breakdown.rs"]
 mod breakdown;
 mod common;

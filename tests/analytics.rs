@@ -3,6 +3,9 @@
 //! `data/fixtures/analytics`, whose README derives by hand every number
 //! asserted here, plus the demo story on `data/demo`.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 // Beside this file rather than a tests/analytics/main.rs: insta keeps the
 // snapshots in `snapshots/` next to the test's source, tests/snapshots.

@@ -2,6 +2,9 @@
 //! or more per command, with hand-computed expected answers (see
 //! `data/fixtures/toy/README.md`) and insta snapshots of every trace format.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{fixture, ingested, json, lotgraph, text};

@@ -7,6 +7,9 @@
 //! blamed on a line fault come from lots made on that line in its window
 //! or made from them).
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};

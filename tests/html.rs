@@ -6,6 +6,9 @@
 //! with highlights (`investigate`), and the stacked and genealogy charts
 //! (`recall simulate`).
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{fixture, ingested_dir, text};

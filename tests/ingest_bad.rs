@@ -5,6 +5,9 @@
 //! record-format.md / cli-contract.md and the validation rules of
 //! `lotgraph-core::ingest`, not copied from the program's output.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

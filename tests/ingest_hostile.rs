@@ -5,6 +5,9 @@
 //! rules of docs/record-format.md (*Bad input*, *Ingest limits*), not copied
 //! from the program's output.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

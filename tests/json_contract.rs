@@ -4,6 +4,9 @@
 //! `docs/schema/` (generated from the result types; see
 //! `schemas_in_docs_are_the_generated_ones`).
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{fixture, ingested, lotgraph};

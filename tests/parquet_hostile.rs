@@ -7,6 +7,9 @@
 //! file boundary (`src/ingest.rs`); the named mutants below are ones that
 //! made the decoder panic before that.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};

@@ -4,6 +4,9 @@
 //! timestamp is its date in its own zone, as for CSV's RFC 3339 values, so
 //! each flavour is given the instant whose local date is the CSV's date.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use arrow_array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};

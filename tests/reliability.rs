@@ -7,6 +7,9 @@
 //! baselines (`data/fixtures/over-returned/README.md` derives the figures),
 //! and self-shipments are found.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{fixture, ingested, json, lotgraph};

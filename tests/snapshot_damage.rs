@@ -6,6 +6,9 @@
 //! checksum) is found by `check --snapshot`, and a query that meets a
 //! damaged index stops with exit 2 and a pointer to `check --snapshot`.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{fixture, ingested, lotgraph};

@@ -7,6 +7,9 @@
 //! The commands serialise these results and nothing else, so equal results
 //! mean equal JSON; the CLI's JSON itself is pinned by the insta snapshots.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use lotgraph::core::analytics::balance::{self, Balance};
 use lotgraph::core::analytics::investigate::{Investigation, population};
 use lotgraph::core::analytics::recall::simulate;

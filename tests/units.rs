@@ -2,6 +2,9 @@
 //! derived by hand in its README): mass and recorded share bases, packaging
 //! coverage, traced quantities, the located split of a seed, and yields.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{ingested, json};

@@ -15,6 +15,9 @@
 //! `lotgraph` library (`engine`): sets exactly, numbers within 1e-9
 //! (relative for quantities larger than 1).
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod data;
 mod engine;
 mod support;

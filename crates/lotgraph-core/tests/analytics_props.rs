@@ -4,6 +4,9 @@
 //! record-format.md, shares only grow when seeds are added, and the linear
 //! attribution pass equals the brute-force Σ_F x(F)·share(L, F).
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::NaiveDate;
 use lotgraph_core::analytics::balance::Balance;
 use lotgraph_core::analytics::recall::{Recall, simulate};

@@ -6,6 +6,9 @@
 //! line is the physical line where its record starts (computed by the
 //! generator as it writes the text).
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use lotgraph_core::ingest::{CsvOnly, RejectKind, ingest_dir};
 use proptest::prelude::*;
 

@@ -3,6 +3,9 @@
 //! mirror images, shares stay in [0, 1], and the shares of the supplied
 //! sources of a lot whose ancestry is fully supplied sum to 1.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use lotgraph_core::{Direction, Genealogy, LotIx, Tracer};
 use proptest::prelude::*;
 use std::collections::{HashMap, VecDeque};

@@ -6,6 +6,9 @@
 //! the located split accounts for every unit of a seed: Σ places +
 //! unexplained = quantity(S), with unexplained exactly the shortfalls.
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::NaiveDate;
 use lotgraph_core::analytics::balance::Balance;
 use lotgraph_core::analytics::locate::locate_with;

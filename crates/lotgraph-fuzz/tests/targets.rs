@@ -4,6 +4,9 @@
 //! runner's own tests plant one; here the Parquet guard must keep the
 //! decoder's panics from being crashes).
 
+// A test or bench: a failed unwrap is a failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use lotgraph_fuzz::runner::{Config, run};
 use std::time::Duration;
 
