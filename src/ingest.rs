@@ -96,7 +96,7 @@ fn guarded<T>(file: &str, column: Option<&str>, f: impl FnOnce() -> T) -> Result
         CAUGHT.fetch_add(1, Ordering::Relaxed);
         let why = payload
             .downcast_ref::<&str>()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "panic without a message".into());
         malformed(file, column, &format!("the decoder failed: {why}"))

@@ -328,7 +328,7 @@ fn recall_simulate_markdown_snapshot() {
                 l
             }
         })
-        .map(|l| format!("{l}\n"))
+        .flat_map(|l| [l, "\n"])
         .collect();
     insta::assert_snapshot!("recall_simulate_markdown", out);
 }
@@ -353,7 +353,13 @@ fn parquet_output_is_a_readable_table() {
         .build()
         .unwrap();
     let batches: Vec<_> = reader.collect::<Result<_, _>>().unwrap();
-    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 5);
+    assert_eq!(
+        batches
+            .iter()
+            .map(arrow_array::RecordBatch::num_rows)
+            .sum::<usize>(),
+        5
+    );
     let schema = batches[0].schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     assert_eq!(

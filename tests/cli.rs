@@ -11,7 +11,7 @@ use common::{fixture, ingested, json, lotgraph, text};
 use predicates::prelude::*;
 use serde_json::Value;
 
-/// (lot_id, depth, share) of a trace document.
+/// (`lot_id`, depth, share) of a trace document.
 fn lots(doc: &Value) -> Vec<(String, u64, f64)> {
     doc["lots"]
         .as_array()

@@ -32,7 +32,7 @@ fn ingest(dir: &Path, ws: &Path, extra: &[&str]) -> std::process::Output {
         .arg(ws)
         .args(["--format", "json"])
         .args(extra)
-        .timeout(Duration::from_secs(120))
+        .timeout(Duration::from_mins(2))
         .output()
         .unwrap()
 }
@@ -398,7 +398,7 @@ fn a_100mb_field_is_rejected_without_being_held_or_echoed() {
             < 4096
     );
     assert_eq!(counts(&doc)[1], ("lots.csv".to_string(), 9, 8, 1));
-    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+    assert!(t.elapsed() < Duration::from_mins(1), "{:?}", t.elapsed());
 }
 
 #[test]

@@ -14,8 +14,8 @@ use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use common::{fixture, ingested, json, lotgraph};
 use std::sync::Arc;
 
-/// A shipments.csv row: id, lot, quantity, from, to, customer, shipped_on,
-/// delivered_on, status.
+/// A shipments.csv row: id, lot, quantity, from, to, customer, `shipped_on`,
+/// `delivered_on`, status.
 type Shipment = (
     &'static str,
     &'static str,

@@ -104,8 +104,8 @@ fn assert_same(mem: &Engine<'_>, map: &Engine<'_>, picks: &[usize]) {
         Investigation::run(map.ds, map.g, &complaints, &pp)
     );
     assert_eq!(
-        balance::check(mem.ds, mem.g, mem.bal, Default::default()),
-        balance::check(map.ds, map.g, map.bal, Default::default())
+        balance::check(mem.ds, mem.g, mem.bal, balance::YieldBand::default()),
+        balance::check(map.ds, map.g, map.bal, balance::YieldBand::default())
     );
 }
 

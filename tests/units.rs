@@ -15,7 +15,7 @@ fn close(got: f64, want: f64, what: &str) {
     assert!((got - want).abs() < 1e-9, "{what}: {got} != {want}");
 }
 
-/// lot_id → (share, share_basis) of a trace or recall document.
+/// `lot_id` → (share, `share_basis`) of a trace or recall document.
 fn shares(doc: &Value) -> BTreeMap<String, (f64, Option<String>)> {
     doc["lots"]
         .as_array()

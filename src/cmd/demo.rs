@@ -104,7 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             output: stdout.clone(),
         },
         lock_timeout: None,
-        limits: Default::default(),
+        limits: super::ingest::LimitArgs::default(),
     })?;
     say(
         "The complained-about batch",

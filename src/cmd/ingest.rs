@@ -247,8 +247,8 @@ impl Args {
             })
             .collect();
         let rejects_path = self.ws.workspace.join("rejects.csv");
-        match format {
-            Format::Json => write_json(
+        if format == Format::Json {
+            write_json(
                 w,
                 &IngestJson {
                     workspace: self.ws.workspace.display().to_string(),
@@ -264,38 +264,41 @@ impl Args {
                             kind: r.kind.as_str().to_string(),
                         })
                         .collect(),
-                    warnings: ing.warnings.iter().map(|w| w.to_string()).collect(),
+                    warnings: ing
+                        .warnings
+                        .iter()
+                        .map(std::string::ToString::to_string)
+                        .collect(),
                     lots: ing.dataset.lots.len() as u64,
                     genealogy_edges: ing.genealogy.edge_count() as u64,
                     seconds: secs,
                 },
-            ),
-            _ => {
-                table_of(&files)?.write_table(w)?;
-                if !ing.rejects.is_empty() {
-                    writeln!(w)?;
-                    for r in ing.rejects.iter().take(SHOWN_REJECTS) {
-                        writeln!(w, "{}", crate::report::sanitize(&r.to_string()))?;
-                    }
-                    if ing.rejects.len() > SHOWN_REJECTS {
-                        writeln!(w, "... and {} more", ing.rejects.len() - SHOWN_REJECTS)?;
-                    }
-                    writeln!(
-                        w,
-                        "{} row(s) rejected: see {}",
-                        ing.rejects.len(),
-                        rejects_path.display()
-                    )?;
+            )
+        } else {
+            table_of(&files)?.write_table(w)?;
+            if !ing.rejects.is_empty() {
+                writeln!(w)?;
+                for r in ing.rejects.iter().take(SHOWN_REJECTS) {
+                    writeln!(w, "{}", crate::report::sanitize(&r.to_string()))?;
+                }
+                if ing.rejects.len() > SHOWN_REJECTS {
+                    writeln!(w, "... and {} more", ing.rejects.len() - SHOWN_REJECTS)?;
                 }
                 writeln!(
                     w,
-                    "\nsnapshot: {} lots, {} genealogy edges -> {} ({secs:.2} s)",
-                    ing.dataset.lots.len(),
-                    ing.genealogy.edge_count(),
-                    self.ws.workspace.display()
+                    "{} row(s) rejected: see {}",
+                    ing.rejects.len(),
+                    rejects_path.display()
                 )?;
-                Ok(())
             }
+            writeln!(
+                w,
+                "\nsnapshot: {} lots, {} genealogy edges -> {} ({secs:.2} s)",
+                ing.dataset.lots.len(),
+                ing.genealogy.edge_count(),
+                self.ws.workspace.display()
+            )?;
+            Ok(())
         }
     }
 }

@@ -177,23 +177,16 @@ impl Serialize for Extra {
     }
 }
 
-impl LotFacts {
-    /// Gathers the facts: O(degree + the lot's own shipments, returns and
-    /// inspections); the balance comes precomputed.
-    pub fn collect(
-        ds: &Dataset,
-        g: &lotgraph_core::Genealogy,
-        bal: &Balance,
-        ix: LotIx,
-    ) -> LotFacts {
-        let id = |l: LotIx| ds.lot_id(l).to_string();
+impl LotFields {
+    /// The fields of lot `ix`: O(1) but for the product and supplier.
+    fn collect(ds: &Dataset, bal: &Balance, ix: LotIx) -> LotFields {
         let lot = ds.lot(ix);
         let product = ds.product_of(ix);
         let i = ix.ix();
         let expiry = ds.expiry(ix);
         let supplier = lot.supplier.map(|s| &ds.suppliers[s.ix()]);
         let text = |v: Option<&str>| v.map(str::to_string);
-        let fields = LotFields {
+        LotFields {
             lot_id: lot.id.to_string(),
             sku: product.sku.clone(),
             product: product.name.clone(),
@@ -224,7 +217,23 @@ impl LotFacts {
             in_transit: Num(bal.in_transit[i]),
             on_hand: Num(bal.on_hand(ix)),
             returned: Num(bal.returned[i]),
-        };
+        }
+    }
+}
+
+impl LotFacts {
+    /// Gathers the facts: O(degree + the lot's own shipments, returns and
+    /// inspections); the balance comes precomputed.
+    pub fn collect(
+        ds: &Dataset,
+        g: &lotgraph_core::Genealogy,
+        bal: &Balance,
+        ix: LotIx,
+    ) -> LotFacts {
+        let id = |l: LotIx| ds.lot_id(l).to_string();
+        let i = ix.ix();
+        let text = |v: Option<&str>| v.map(str::to_string);
+        let fields = LotFields::collect(ds, bal, ix);
         let on_hand = bal
             .stock_of(ix)
             .map(|s| OnHandRow {
@@ -345,8 +354,8 @@ impl LotFacts {
         for (k, v) in fields.columns.iter().zip(values) {
             let s = match v {
                 Cell::Text(s) => s.clone().unwrap_or_else(|| "-".into()),
-                Cell::Num(n) => n.map(fmt_num).unwrap_or_else(|| "-".into()),
-                Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                Cell::Num(n) => n.map_or_else(|| "-".into(), fmt_num),
+                Cell::Date(d) => d.map_or_else(|| "-".into(), |d| d.to_string()),
                 Cell::Int(n) => n.to_string(),
                 Cell::Share(x) => format!("{x:.4}"),
                 Cell::Bool(b) => b.to_string(),

@@ -33,7 +33,7 @@ pub struct Args {
 #[derive(Debug, clap::Args)]
 pub struct ConnArgs {
     /// Bolt URI: bolt://HOST:PORT, neo4j://HOST:PORT, or their +s / +ssc
-    /// (TLS) forms, e.g. neo4j+s://xxxx.databases.neo4j.io for Aura.
+    /// (TLS) forms, e.g. <neo4j+s://xxxx.databases.neo4j.io> for Aura.
     #[arg(
         long,
         env = "NEO4J_URI",
@@ -45,7 +45,7 @@ pub struct ConnArgs {
     #[arg(long, env = "NEO4J_USER", default_value = "neo4j", global = true)]
     pub user: String,
     /// Read the password from the first line of this file instead of
-    /// NEO4J_PASSWORD.
+    /// `NEO4J_PASSWORD`.
     #[arg(long, global = true)]
     pub password_file: Option<PathBuf>,
     /// Database (default: the server's default database).
@@ -311,47 +311,46 @@ fn table_or_json() -> impl clap::builder::TypedValueParser<Value = Format> {
 
 fn print_push(r: &PushReport, format: Format) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match format {
-        Format::Json => write_json(&mut out, &serde_json::to_value(r)?)?,
-        _ => {
-            let rate = if r.seconds > 0.0 {
-                r.relationships as f64 / r.seconds
+    if format == Format::Json {
+        write_json(&mut out, &serde_json::to_value(r)?)?
+    } else {
+        let rate = if r.seconds > 0.0 {
+            r.relationships as f64 / r.seconds
+        } else {
+            0.0
+        };
+        writeln!(
+            out,
+            "{} {}: {} row(s) written, {} deleted, {} relationship(s) in {:.2} s ({:.0} relationships/s){}",
+            if r.full {
+                "pushed everything to"
             } else {
-                0.0
-            };
-            writeln!(
-                out,
-                "{} {}: {} row(s) written, {} deleted, {} relationship(s) in {:.2} s ({:.0} relationships/s){}",
-                if r.full {
-                    "pushed everything to"
-                } else {
-                    "synced"
-                },
-                r.target,
-                r.upserted,
-                r.deleted,
-                r.relationships,
-                r.seconds,
-                rate,
-                if r.upserted + r.deleted == 0 {
-                    "; the mirror was up to date"
-                } else {
-                    ""
-                }
-            )?;
-            writeln!(out)?;
-            let mut t = Tabular::new(&["set", "kind", "rows", "upserted", "deleted"]);
-            for s in &r.sets {
-                t.push(vec![
-                    Cell::text(s.set),
-                    Cell::text(s.kind),
-                    Cell::Int(s.rows),
-                    Cell::Int(s.upserted),
-                    Cell::Int(s.deleted),
-                ]);
+                "synced"
+            },
+            r.target,
+            r.upserted,
+            r.deleted,
+            r.relationships,
+            r.seconds,
+            rate,
+            if r.upserted + r.deleted == 0 {
+                "; the mirror was up to date"
+            } else {
+                ""
             }
-            t.write_table(&mut out)?;
+        )?;
+        writeln!(out)?;
+        let mut t = Tabular::new(&["set", "kind", "rows", "upserted", "deleted"]);
+        for s in &r.sets {
+            t.push(vec![
+                Cell::text(s.set),
+                Cell::text(s.kind),
+                Cell::Int(s.rows),
+                Cell::Int(s.upserted),
+                Cell::Int(s.deleted),
+            ]);
         }
+        t.write_table(&mut out)?;
     }
     out.flush()?;
     Ok(())
@@ -359,59 +358,58 @@ fn print_push(r: &PushReport, format: Format) -> anyhow::Result<()> {
 
 fn print_verify(r: &VerifyReport, format: Format) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match format {
-        Format::Json => write_json(&mut out, &serde_json::to_value(r)?)?,
-        _ => {
-            if r.ok {
-                writeln!(
-                    out,
-                    "{} matches the snapshot: every count and checksum is equal.",
-                    r.target
-                )?;
-            } else {
-                writeln!(
-                    out,
-                    "{} differs from the snapshot: {} difference(s).",
-                    r.target, r.difference_count
-                )?;
-            }
-            writeln!(out)?;
-            let mut t = Tabular::new(&[
-                "set",
-                "kind",
-                "lotgraph",
-                "neo4j",
-                "lotgraph_checksum",
-                "neo4j_checksum",
-                "status",
+    if format == Format::Json {
+        write_json(&mut out, &serde_json::to_value(r)?)?
+    } else {
+        if r.ok {
+            writeln!(
+                out,
+                "{} matches the snapshot: every count and checksum is equal.",
+                r.target
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{} differs from the snapshot: {} difference(s).",
+                r.target, r.difference_count
+            )?;
+        }
+        writeln!(out)?;
+        let mut t = Tabular::new(&[
+            "set",
+            "kind",
+            "lotgraph",
+            "neo4j",
+            "lotgraph_checksum",
+            "neo4j_checksum",
+            "status",
+        ]);
+        for s in &r.sets {
+            t.push(vec![
+                Cell::text(s.set),
+                Cell::text(s.kind),
+                Cell::Int(s.lotgraph),
+                Cell::Int(s.neo4j),
+                Cell::text(s.lotgraph_checksum.as_str()),
+                Cell::text(s.neo4j_checksum.as_str()),
+                Cell::text(if s.ok { "ok" } else { "DIFFERS" }),
             ]);
-            for s in &r.sets {
-                t.push(vec![
-                    Cell::text(s.set),
-                    Cell::text(s.kind),
-                    Cell::Int(s.lotgraph),
-                    Cell::Int(s.neo4j),
-                    Cell::text(s.lotgraph_checksum.as_str()),
-                    Cell::text(s.neo4j_checksum.as_str()),
-                    Cell::text(if s.ok { "ok" } else { "DIFFERS" }),
+        }
+        t.write_table(&mut out)?;
+        if !r.differences.is_empty() {
+            writeln!(out, "\ndifferences")?;
+            let mut d = Tabular::new(&["set", "key", "problem"]);
+            for x in &r.differences {
+                d.push(vec![
+                    Cell::text(x.set),
+                    Cell::text(x.key.as_str()),
+                    Cell::text(x.problem.as_str()),
                 ]);
             }
-            t.write_table(&mut out)?;
-            if !r.differences.is_empty() {
-                writeln!(out, "\ndifferences")?;
-                let mut d = Tabular::new(&["set", "key", "problem"]);
-                for x in &r.differences {
-                    d.push(vec![
-                        Cell::text(x.set),
-                        Cell::text(x.key.as_str()),
-                        Cell::text(x.problem.as_str()),
-                    ]);
-                }
-                d.write_table(&mut out)?;
-                let more = r.difference_count - r.differences.len() as u64;
-                if more > 0 {
-                    writeln!(out, "... and {more} more (see --max-differences)")?;
-                }
+            d.write_table(&mut out)?;
+            let more = r.difference_count - r.differences.len() as u64;
+            if more > 0 {
+                writeln!(out, "... and {more} more (see --max-differences)")?;
             }
         }
     }

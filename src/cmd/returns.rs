@@ -412,7 +412,7 @@ fn supplier_document(
     for (id, r) in &roots {
         let mut n = 0;
         tracer.reach(r, lotgraph_core::Direction::Downstream, |l| {
-            n += u64::from(flagged[l.ix()])
+            n += u64::from(flagged[l.ix()]);
         });
         if let Some(e) = groups.get_mut(id) {
             e.flagged = n;

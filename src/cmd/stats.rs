@@ -65,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         counts.push(CountRow {
             entity: name.to_string(),
             count: n as u64,
-        })
+        });
     };
     let lots = &ds.lots;
     let origin_is = |o: Origin| lots.origin.iter().filter(|c| **c == o.code()).count();

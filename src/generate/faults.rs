@@ -22,29 +22,29 @@ use super::{Config, Planted};
 
 /// Background returns per customer shipment, before the family's
 /// multiplier (0.5-2).
-pub const BACKGROUND_RATE: f64 = 0.02;
+pub(super) const BACKGROUND_RATE: f64 = 0.02;
 /// Planted-fault share at which a lot gets the full dose.
-pub const FULL_DOSE_SHARE: f64 = 0.02;
+pub(super) const FULL_DOSE_SHARE: f64 = 0.02;
 /// Dose of a lot with only a trace of a planted fault.
-pub const MIN_DOSE: f64 = 0.25;
+pub(super) const MIN_DOSE: f64 = 0.25;
 
 /// A planted source carried by a lot: `src` indexes the simulation's
 /// sources plus one (0 = clean); `share` is the source's share in the lot.
 #[derive(Copy, Clone, Debug, Default)]
-pub struct Taint {
+pub(super) struct Taint {
     pub src: u32,
     pub share: f32,
 }
 
 impl Taint {
     /// Does the lot carry a planted fault?
-    pub fn is_tainted(self) -> bool {
+    pub(super) fn is_tainted(self) -> bool {
         self.src != 0
     }
 }
 
 /// Where a fault is planted.
-pub enum Target {
+pub(super) enum Target {
     /// The first lot of `sku` received at `plant` from day `from` on is
     /// defective; `planted` is its source once received.
     SupplierLot {
@@ -67,7 +67,7 @@ pub enum Target {
 }
 
 /// One planted fault and what became of it.
-pub struct Fault {
+pub(super) struct Fault {
     pub id: String,
     pub kind: Planted,
     /// Fault-return probability per sale at full dose.
@@ -82,13 +82,13 @@ pub struct Fault {
 }
 
 /// A defective supplier lot (or a line window when `lot` is `None`).
-pub struct Source {
+pub(super) struct Source {
     pub fault: usize,
     pub lot: Option<DefLot>,
 }
 
 /// A defective supplier lot as received.
-pub struct DefLot {
+pub(super) struct DefLot {
     pub lot: LotRef,
     pub supplier: usize,
     pub sku: usize,
@@ -96,7 +96,7 @@ pub struct DefLot {
 }
 
 /// Chooses what to plant (and makes planted bad suppliers bad).
-pub fn plan_faults(w: &mut World, cfg: &Config, rng: &mut Rng) -> Vec<Fault> {
+pub(super) fn plan_faults(w: &mut World, cfg: &Config, rng: &mut Rng) -> Vec<Fault> {
     let d = w.scale.days;
     let mut out = Vec::new();
     for i in 0..cfg.faults {

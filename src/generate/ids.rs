@@ -6,7 +6,7 @@ use super::sink::{Calendar, push_padded};
 
 /// What a lot is, which sets the first letter of its number.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// Bought from a supplier (`R`).
     Supplied,
     /// A premix mixed at a plant (`X`).
@@ -34,7 +34,7 @@ impl Kind {
 
 /// Everything needed to print a lot number.
 #[derive(Copy, Clone, Debug)]
-pub struct LotRef {
+pub(super) struct LotRef {
     pub kind: Kind,
     /// Counted in whole units (`ea`)?
     pub whole: bool,
@@ -43,7 +43,7 @@ pub struct LotRef {
 }
 
 /// Lot numbers, with the date part of each day precomputed.
-pub struct Ids {
+pub(super) struct Ids {
     digits: usize,
     lo: i32,
     yyjjj: Vec<[u8; 5]>,
@@ -53,7 +53,7 @@ pub struct Ids {
 impl Ids {
     /// Numbers for a dataset of `lots` lots over `days` days (and the few
     /// days before and after that receipts and expiry dates reach).
-    pub fn new(cal: Calendar, days: i32, lots: u64) -> Ids {
+    pub(super) fn new(cal: Calendar, days: i32, lots: u64) -> Ids {
         let lo = -64;
         let yyjjj = (lo..days + 400)
             .map(|d| Self::compute(cal, d))
@@ -78,7 +78,7 @@ impl Ids {
     }
 
     /// `YYJJJ` (two-digit year, day of year) of `day`.
-    pub fn day(&self, day: i32) -> [u8; 5] {
+    pub(super) fn day(&self, day: i32) -> [u8; 5] {
         usize::try_from(day - self.lo)
             .ok()
             .and_then(|i| self.yyjjj.get(i).copied())
@@ -86,7 +86,7 @@ impl Ids {
     }
 
     /// Appends the number of `r` to `b`.
-    pub fn lot(&self, b: &mut Vec<u8>, r: LotRef) {
+    pub(super) fn lot(&self, b: &mut Vec<u8>, r: LotRef) {
         b.push(r.kind.prefix());
         b.extend_from_slice(&self.day(r.day));
         b.push(b'-');
@@ -94,7 +94,7 @@ impl Ids {
     }
 
     /// The number of `r` as a string.
-    pub fn lot_string(&self, r: LotRef) -> String {
+    pub(super) fn lot_string(&self, r: LotRef) -> String {
         let mut b = Vec::with_capacity(16);
         self.lot(&mut b, r);
         String::from_utf8_lossy(&b).into_owned()

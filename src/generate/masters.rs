@@ -8,7 +8,11 @@ use lotgraph_core::model::FileKind;
 use std::path::Path;
 
 /// Writes suppliers, sites, products and customers.
-pub fn write(w: &World, dir: &Path, format: DataFormat) -> anyhow::Result<Vec<(String, u64)>> {
+pub(super) fn write(
+    w: &World,
+    dir: &Path,
+    format: DataFormat,
+) -> anyhow::Result<Vec<(String, u64)>> {
     // Column types in the order of `FileKind::columns()`, which names them.
     const SUPPLIERS: &[Col] = &[Col::Text, Col::Text, Col::Text];
     const SITES: &[Col] = &[Col::Text, Col::Text, Col::Text, Col::Text];

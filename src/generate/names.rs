@@ -4,7 +4,7 @@
 //! network outgrows them.
 
 /// Product families (each gets a base intermediate and several finished SKUs).
-pub const FAMILIES: &[&str] = &[
+pub(super) const FAMILIES: &[&str] = &[
     "Hummus",
     "Greek Yogurt",
     "Granola",
@@ -38,7 +38,7 @@ pub const FAMILIES: &[&str] = &[
 ];
 
 /// Finished-goods variants.
-pub const VARIANTS: &[&str] = &[
+pub(super) const VARIANTS: &[&str] = &[
     "Classic", "Organic", "Light", "Spicy", "Garlic", "Family", "Kids", "Lemon", "Smoky",
     "Original",
 ];
@@ -46,7 +46,7 @@ pub const VARIANTS: &[&str] = &[
 /// Raw materials with their unit of measure and the grams one unit weighs
 /// (products.csv `kg_per_uom`): 0 for `kg`, whose unit implies the mass;
 /// the density in g/l for liquids.
-pub const RAW: &[(&str, &str, u64)] = &[
+pub(super) const RAW: &[(&str, &str, u64)] = &[
     ("Chickpeas, dried", "kg", 0),
     ("Sunflower oil", "l", 920),
     ("Sea salt", "kg", 0),
@@ -101,7 +101,7 @@ pub const RAW: &[(&str, &str, u64)] = &[
 
 /// Packaging materials (always counted in `ea`) with the empty mass of one
 /// unit in grams.
-pub const PACKAGING: &[(&str, u64)] = &[
+pub(super) const PACKAGING: &[(&str, u64)] = &[
     ("Tub 250 g", 12),
     ("Lid 95 mm", 5),
     ("Glass jar 370 ml", 190),
@@ -120,14 +120,14 @@ pub const PACKAGING: &[(&str, u64)] = &[
 
 /// Secondary packaging used by distribution centres to make multipacks,
 /// with the mass of one unit (one multipack's worth) in grams.
-pub const SHRINK: &[(&str, u64)] = &[
+pub(super) const SHRINK: &[(&str, u64)] = &[
     ("Shrink film multipack", 15),
     ("Corrugated display tray", 150),
     ("Banding", 2),
 ];
 
 /// Sales regions.
-pub const REGIONS: &[&str] = &[
+pub(super) const REGIONS: &[&str] = &[
     "Northeast",
     "Southeast",
     "Midwest",
@@ -147,7 +147,7 @@ pub const REGIONS: &[&str] = &[
 ];
 
 /// Town names for plants and sites.
-pub const TOWNS: &[&str] = &[
+pub(super) const TOWNS: &[&str] = &[
     "Penn Yan",
     "Greeley",
     "Modesto",
@@ -171,7 +171,7 @@ pub const TOWNS: &[&str] = &[
 ];
 
 /// Supplier name parts.
-pub const SUPPLIER_FIRST: &[&str] = &[
+pub(super) const SUPPLIER_FIRST: &[&str] = &[
     "Northfield",
     "Golden",
     "Valley",
@@ -188,7 +188,7 @@ pub const SUPPLIER_FIRST: &[&str] = &[
     "Atlas",
     "Orchard",
 ];
-pub const SUPPLIER_SECOND: &[&str] = &[
+pub(super) const SUPPLIER_SECOND: &[&str] = &[
     "Ingredients",
     "Foods",
     "Mills",
@@ -200,7 +200,7 @@ pub const SUPPLIER_SECOND: &[&str] = &[
     "Nutrition",
     "Spice Co.",
 ];
-pub const SUPPLIER_COUNTRIES: &[(&str, &str)] = &[
+pub(super) const SUPPLIER_COUNTRIES: &[(&str, &str)] = &[
     ("US", "Inc."),
     ("CA", "Ltd."),
     ("MX", "S.A. de C.V."),
@@ -214,7 +214,7 @@ pub const SUPPLIER_COUNTRIES: &[(&str, &str)] = &[
 ];
 
 /// Customer name parts.
-pub const CUSTOMER_FIRST: &[&str] = &[
+pub(super) const CUSTOMER_FIRST: &[&str] = &[
     "Fresh",
     "Corner",
     "Green",
@@ -228,7 +228,7 @@ pub const CUSTOMER_FIRST: &[&str] = &[
     "Cedar",
     "Maple",
 ];
-pub const CUSTOMER_SECOND: &[&str] = &[
+pub(super) const CUSTOMER_SECOND: &[&str] = &[
     "Grocers",
     "Markets",
     "Foods",
@@ -240,7 +240,7 @@ pub const CUSTOMER_SECOND: &[&str] = &[
 ];
 
 /// Reasons of background returns and complaints, by category.
-pub const BACKGROUND_REASONS: &[(&str, &str)] = &[
+pub(super) const BACKGROUND_REASONS: &[(&str, &str)] = &[
     ("damage", "case crushed in transit"),
     ("damage", "packs punctured, received damaged"),
     ("damage", "pallet dropped at receiving"),
@@ -254,7 +254,7 @@ pub const BACKGROUND_REASONS: &[(&str, &str)] = &[
 ];
 
 /// Reasons of returns caused by a planted fault, by category.
-pub const FAULT_REASONS: &[(&str, &str)] = &[
+pub(super) const FAULT_REASONS: &[(&str, &str)] = &[
     ("quality", "off odour when opened"),
     ("quality", "bitter off-taste"),
     ("quality", "product discoloured"),
@@ -265,7 +265,7 @@ pub const FAULT_REASONS: &[(&str, &str)] = &[
 ];
 
 /// Defects of failed inspections.
-pub const DEFECTS: &[&str] = &[
+pub(super) const DEFECTS: &[&str] = &[
     "moisture above specification",
     "foreign material in sample",
     "certificate of analysis missing",
@@ -276,13 +276,13 @@ pub const DEFECTS: &[&str] = &[
 ];
 
 /// `list[i]`, with ` 2`, ` 3`, ... appended once the list is exhausted.
-pub fn cycled(list: &[&str], i: usize) -> String {
+pub(super) fn cycled(list: &[&str], i: usize) -> String {
     suffixed(list[i % list.len()], i / list.len())
 }
 
 /// `name` in round `round` of a cycled list: as is in round 0, then with
 /// the round number (from 2) appended.
-pub fn suffixed(name: &str, round: usize) -> String {
+pub(super) fn suffixed(name: &str, round: usize) -> String {
     if round == 0 {
         name.to_string()
     } else {

@@ -1,5 +1,5 @@
 //! Deterministic pseudo-random numbers for the generator: splitmix64, which
-//! is tiny, fast and passes BigCrush, so the same seed yields the same
+//! is tiny, fast and passes `BigCrush`, so the same seed yields the same
 //! dataset on every machine. Only integer operations and IEEE-exact
 //! arithmetic (+, −, ×, ÷) feed the output; no `powf`/`ln`, whose results
 //! may differ between math libraries and would break byte-identical files.

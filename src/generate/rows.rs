@@ -51,7 +51,7 @@ const RETURNS: &[Col] = &[
 const INSPECTIONS: &[Col] = &[Col::Text, Col::Text, Col::Date, Col::Text, Col::Text];
 
 /// A row of lots.csv.
-pub struct LotRow {
+pub(super) struct LotRow {
     pub lot: LotRef,
     pub sku: usize,
     /// (supplier, number of the supplier's own lot code).
@@ -70,7 +70,7 @@ pub struct LotRow {
 /// between sites share a number per route and day, sales per distribution
 /// centre, customer and day.
 #[derive(Copy, Clone)]
-pub enum ShipTo {
+pub(super) enum ShipTo {
     /// A transfer to another site (index into `World::sites`).
     Site(usize),
     /// A sale to a customer (index into `World::customers`).
@@ -79,7 +79,7 @@ pub enum ShipTo {
 
 /// The five record tables being written, and the row counters that number
 /// returns and inspections.
-pub struct Rows<'w> {
+pub(super) struct Rows<'w> {
     w: &'w World,
     ids: Ids,
     /// Last simulated day: shipments delivered later are in transit.
@@ -95,7 +95,7 @@ pub struct Rows<'w> {
 
 impl<'w> Rows<'w> {
     /// Creates the five tables in `dir`.
-    pub fn create(
+    pub(super) fn create(
         w: &'w World,
         ids: Ids,
         end: i32,
@@ -118,21 +118,21 @@ impl<'w> Rows<'w> {
     }
 
     /// The lot numbering the rows use.
-    pub fn ids(&self) -> &Ids {
+    pub(super) fn ids(&self) -> &Ids {
         &self.ids
     }
 
     /// The directory the tables are written into.
-    pub fn dir(&self) -> PathBuf {
+    pub(super) fn dir(&self) -> PathBuf {
         self.lots
             .path()
             .parent()
-            .map(|p| p.to_path_buf())
+            .map(std::path::Path::to_path_buf)
             .unwrap_or_default()
     }
 
     /// A row of lots.
-    pub fn lot(&mut self, r: &LotRow) -> anyhow::Result<()> {
+    pub(super) fn lot(&mut self, r: &LotRow) -> anyhow::Result<()> {
         let w = self.w;
         let ids = &self.ids;
         let t = &mut self.lots;
@@ -144,22 +144,19 @@ impl<'w> Rows<'w> {
         } else {
             "produced"
         });
-        match r.supplier {
-            Some((s, code)) => {
-                let sup = &w.suppliers[s];
-                t.text(&sup.id);
-                let day = r.received.unwrap_or(r.lot.day) - 3;
-                t.text_with(|b| {
-                    b.extend_from_slice(sup.country.as_bytes());
-                    b.extend_from_slice(&ids.day(day));
-                    b.push(b'-');
-                    push_padded(b, code, 4);
-                });
-            }
-            None => {
-                t.null();
-                t.null();
-            }
+        if let Some((s, code)) = r.supplier {
+            let sup = &w.suppliers[s];
+            t.text(&sup.id);
+            let day = r.received.unwrap_or(r.lot.day) - 3;
+            t.text_with(|b| {
+                b.extend_from_slice(sup.country.as_bytes());
+                b.extend_from_slice(&ids.day(day));
+                b.push(b'-');
+                push_padded(b, code, 4);
+            });
+        } else {
+            t.null();
+            t.null();
         }
         t.text(&w.sites[r.site].id);
         match r.line {
@@ -179,7 +176,7 @@ impl<'w> Rows<'w> {
     }
 
     /// A row of consumptions: `q` (tenths) of `input` went into `out`.
-    pub fn consumption(
+    pub(super) fn consumption(
         &mut self,
         input: LotRef,
         q: u64,
@@ -197,7 +194,7 @@ impl<'w> Rows<'w> {
 
     /// A shipment; in transit (no delivery date) when `delivered` is after
     /// the last day.
-    pub fn shipment(
+    pub(super) fn shipment(
         &mut self,
         lot: LotRef,
         q: u64,
@@ -253,7 +250,7 @@ impl<'w> Rows<'w> {
     }
 
     /// An inspection of `lot`: failed with `defect`, or passed.
-    pub fn inspection(
+    pub(super) fn inspection(
         &mut self,
         lot: LotRef,
         day: i32,
@@ -280,7 +277,7 @@ impl<'w> Rows<'w> {
 
     /// A return of `q` units of `lot` by customer `cust`; gives its serial
     /// number (the `n` of `RT-nnnnnnn`).
-    pub fn ret(
+    pub(super) fn ret(
         &mut self,
         lot: LotRef,
         cust: usize,
@@ -306,7 +303,7 @@ impl<'w> Rows<'w> {
 
     /// Closes the tables; gives (table name, data rows) in writing order,
     /// and the lot numbering for truth.json.
-    pub fn finish(self) -> anyhow::Result<(Vec<(String, u64)>, Ids)> {
+    pub(super) fn finish(self) -> anyhow::Result<(Vec<(String, u64)>, Ids)> {
         let mut files = Vec::new();
         for (kind, t) in [
             (FileKind::Lots, self.lots),
@@ -322,7 +319,7 @@ impl<'w> Rows<'w> {
 }
 
 /// Appends return number `n` (`RT-0000042`).
-pub fn push_return_id(b: &mut Vec<u8>, n: u64) {
+pub(super) fn push_return_id(b: &mut Vec<u8>, n: u64) {
     b.extend_from_slice(b"RT-");
     push_padded(b, n, 7);
 }

@@ -18,17 +18,17 @@ use std::path::{Path, PathBuf};
 
 /// (fault id, kind, source id, planted?) of one fault, as summed up on
 /// the command line.
-pub type FaultSummary = (String, Planted, String, bool);
+pub(super) type FaultSummary = (String, Planted, String, bool);
 
 /// The returns' lines of truth.json, in a temporary file until the end.
-pub struct ReturnLog {
+pub(super) struct ReturnLog {
     path: PathBuf,
     out: BufWriter<File>,
 }
 
 impl ReturnLog {
     /// Starts the log in `dir`.
-    pub fn create(dir: &Path) -> anyhow::Result<ReturnLog> {
+    pub(super) fn create(dir: &Path) -> anyhow::Result<ReturnLog> {
         let path = dir.join(".truth-returns.tmp");
         let out = BufWriter::new(
             File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
@@ -38,7 +38,7 @@ impl ReturnLog {
 
     /// Logs return `n` of `lot` with its cause: the fault and the source it
     /// came from, or none for background noise.
-    pub fn push(
+    pub(super) fn push(
         &mut self,
         w: &World,
         ids: &Ids,
@@ -62,7 +62,7 @@ impl ReturnLog {
                 match (&source.lot, &fault.target) {
                     (Some(d), _) => ids.lot(&mut line, d.lot),
                     (None, Target::Line { line: l, .. }) => {
-                        line.extend_from_slice(w.lines[*l].as_bytes())
+                        line.extend_from_slice(w.lines[*l].as_bytes());
                     }
                     (None, _) => {}
                 }
@@ -72,13 +72,13 @@ impl ReturnLog {
         }
         self.out
             .write_all(&line)
-            .and_then(|_| self.out.write_all(b"\n"))
+            .and_then(|()| self.out.write_all(b"\n"))
             .with_context(|| format!("cannot write {}", self.path.display()))
     }
 }
 
 /// What the simulation leaves for truth.json.
-pub struct Outcome<'a> {
+pub(super) struct Outcome<'a> {
     pub w: &'a World,
     pub ids: &'a Ids,
     /// Last simulated day.
@@ -89,14 +89,14 @@ pub struct Outcome<'a> {
 
 /// Writes `dir/truth.json` from the outcome and the logged returns (and
 /// removes the log); gives its path and the faults' summary.
-pub fn write(
+pub(super) fn write(
     dir: &Path,
     o: &Outcome,
     log: ReturnLog,
 ) -> anyhow::Result<(PathBuf, Vec<FaultSummary>)> {
     let ReturnLog { path: tmp, out } = log;
     out.into_inner()
-        .map_err(|e| e.into_error())
+        .map_err(std::io::IntoInnerError::into_error)
         .and_then(|mut f| f.flush())
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     let (fault_json, summary) = faults(o);

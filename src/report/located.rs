@@ -46,9 +46,9 @@ pub struct LocatedJson {
     pub totals: LocatedTotals,
     /// Σ of the places.
     pub accounted: Num,
-    /// accounted / seed_quantity (null for a seed of quantity 0).
+    /// accounted / `seed_quantity` (null for a seed of quantity 0).
     pub accounted_share: Option<Num>,
-    /// seed_quantity − accounted.
+    /// `seed_quantity` − accounted.
     pub unexplained: Num,
     pub places: Vec<PlaceRow>,
     pub shortfalls: Vec<PlaceRow>,

@@ -113,7 +113,7 @@ impl Write for Output {
         let r = match self {
             Output::Stdout(w) => w.flush(),
             Output::Direct(w, _) => w.flush(),
-            Output::File(a) => a.w.as_mut().map_or(Ok(()), |w| w.flush()),
+            Output::File(a) => a.w.as_mut().map_or(Ok(()), std::io::Write::flush),
         };
         r.map_err(|e| self.name(e))
     }

@@ -1,11 +1,11 @@
 //! The Parquet exporter: a document's main table through arrow-rs, each
-//! column typed from its cells (numbers Float64 / UInt64, dates Date32,
+//! column typed from its cells (numbers Float64 / `UInt64`, dates Date32,
 //! text Utf8).
 
 use super::Tabular;
 use std::io::Write;
 
-/// Writes a table as Parquet through arrow-rs: numbers as Float64 / UInt64,
+/// Writes a table as Parquet through arrow-rs: numbers as Float64 / `UInt64`,
 /// dates as Date32, text as Utf8.
 pub fn write(t: &Tabular, w: &mut dyn Write) -> anyhow::Result<()> {
     use super::Cell;
@@ -28,7 +28,7 @@ pub fn write(t: &Tabular, w: &mut dyn Write) -> anyhow::Result<()> {
                     })
                     .collect::<UInt64Array>(),
             ),
-            Some(Cell::Num(_)) | Some(Cell::Share(_)) | Some(Cell::Prob(_)) => Arc::new(
+            Some(Cell::Num(_) | Cell::Share(_) | Cell::Prob(_)) => Arc::new(
                 cells
                     .map(|c| match c {
                         Cell::Num(v) => *v,

@@ -117,7 +117,9 @@ fn intern(name: &str) -> &'static str {
     use std::collections::HashSet;
     use std::sync::Mutex;
     static NAMES: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
-    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let set = names.get_or_insert_with(HashSet::new);
     if let Some(n) = set.get(name) {
         return n;
@@ -178,7 +180,7 @@ struct RowSerializer<'a> {
     cells: &'a mut Vec<Cell>,
 }
 
-impl<'a> RowSerializer<'a> {
+impl RowSerializer<'_> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), RowError> {
         // A field missing from the schema (skipped, renamed by hand) has no
         // column: refuse it rather than drop a value from some formats.
@@ -522,7 +524,8 @@ impl ser::SerializeSeq for JoinedText {
 
 macro_rules! number_of {
     ($($method:ident($t:ty)),* $(,)?) => {
-        $(fn $method(self, v: $t) -> Result<Option<f64>, RowError> {
+        $(#[allow(clippy::cast_lossless, reason = "one body for every integer width")]
+        fn $method(self, v: $t) -> Result<Option<f64>, RowError> {
             Ok(Some(v as f64))
         })*
     };

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The first eight bytes of every snapshot file.
-pub const MAGIC: &[u8; 8] = b"LOTGRAPH";
+pub(super) const MAGIC: &[u8; 8] = b"LOTGRAPH";
 /// The container layout this build writes and reads.
 pub const FORMAT_VERSION: u32 = 5;
 /// Bytes before the entry table.
@@ -41,7 +41,7 @@ const MAX_ENTRIES: u32 = 4096;
 const PAGES: &str = "_pages";
 
 /// An element type the container stores, with its on-disk code.
-pub trait Elem: Pod {
+pub(super) trait Elem: Pod {
     /// The code in the entry table.
     const KIND: u32;
 }
@@ -74,18 +74,18 @@ fn checksum(bytes: &[u8]) -> u64 {
 
 /// Collects arrays, then writes them as one file.
 #[derive(Default)]
-pub struct FileWriter<'a> {
+pub(super) struct FileWriter<'a> {
     arrays: Vec<(String, u32, &'a [u8])>,
 }
 
 impl<'a> FileWriter<'a> {
     /// Adds a numeric array.
-    pub fn col<T: Elem>(&mut self, name: &str, c: &'a Col<T>) {
+    pub(super) fn col<T: Elem>(&mut self, name: &str, c: &'a Col<T>) {
         self.arrays.push((name.to_string(), T::KIND, c.as_bytes()));
     }
 
     /// Adds a string column as `NAME.offsets` and `NAME.bytes`.
-    pub fn str(&mut self, name: &str, c: &'a StrCol) {
+    pub(super) fn str(&mut self, name: &str, c: &'a StrCol) {
         let (offsets, bytes) = c.parts();
         self.col(&format!("{name}.offsets"), offsets);
         self.col(&format!("{name}.bytes"), bytes);
@@ -93,7 +93,7 @@ impl<'a> FileWriter<'a> {
 
     /// Writes the file at `path` with `dataset_id` in its header, durably
     /// (fsynced). Returns the file length.
-    pub fn write(&self, path: &Path, dataset_id: [u8; 16]) -> Result<u64, SnapshotError> {
+    pub(super) fn write(&self, path: &Path, dataset_id: [u8; 16]) -> Result<u64, SnapshotError> {
         let io = |e: std::io::Error| SnapshotError::Io {
             path: path.to_path_buf(),
             source: e,
@@ -209,7 +209,7 @@ impl Backing for Map {
 
 /// An opened snapshot file: its header checked, its arrays ready to be
 /// viewed in place.
-pub struct MappedFile {
+pub(super) struct MappedFile {
     path: PathBuf,
     backing: Arc<dyn Backing>,
     entries: HashMap<String, Entry>,
@@ -232,7 +232,7 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 impl MappedFile {
     /// Maps `path` and checks its header. O(arrays); touches only the
     /// header's pages.
-    pub fn open(path: &Path) -> Result<MappedFile, SnapshotError> {
+    pub(super) fn open(path: &Path) -> Result<MappedFile, SnapshotError> {
         if cfg!(target_endian = "big") {
             return Err(corrupt(
                 path,
@@ -385,7 +385,7 @@ impl MappedFile {
     }
 
     /// Views the numeric array `name` in place. O(1).
-    pub fn col<T: Elem>(&self, name: &str) -> Result<Col<T>, SnapshotError> {
+    pub(super) fn col<T: Elem>(&self, name: &str) -> Result<Col<T>, SnapshotError> {
         let e = self.entry(name, T::KIND)?;
         let bad = |err| corrupt(&self.path, &format!("array {name}: {err}"));
         let col = Col::mapped(Arc::clone(&self.backing), e.offset, e.len).map_err(bad)?;
@@ -398,7 +398,7 @@ impl MappedFile {
     }
 
     /// Views the string column `name` in place. O(1).
-    pub fn str(&self, name: &str) -> Result<StrCol, SnapshotError> {
+    pub(super) fn str(&self, name: &str) -> Result<StrCol, SnapshotError> {
         let offsets = self.col::<u64>(&format!("{name}.offsets"))?;
         if offsets.is_empty() {
             return Err(corrupt(
@@ -414,7 +414,7 @@ impl MappedFile {
 
     /// Recomputes every array's checksum: O(file). Names the first array
     /// that differs.
-    pub fn verify(&self) -> Result<(), SnapshotError> {
+    pub(super) fn verify(&self) -> Result<(), SnapshotError> {
         let b = self.backing.bytes();
         let mut names: Vec<&String> = self.entries.keys().collect();
         names.sort();
@@ -434,7 +434,7 @@ impl MappedFile {
     }
 
     /// The file's path.
-    pub fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         &self.path
     }
 }

@@ -61,17 +61,26 @@ impl MasterCols {
         let s = &ds.sites;
         m.str("sites.id", s.iter().map(|x| Some(x.id.as_str())));
         m.str("sites.name", s.iter().map(|x| x.name.as_deref()));
-        m.code("sites.kind", s.iter().map(|x| x.kind.map(|k| k.code())));
+        m.code(
+            "sites.kind",
+            s.iter()
+                .map(|x| x.kind.map(lotgraph_core::model::SiteKind::code)),
+        );
         m.str("sites.region", s.iter().map(|x| x.region.as_deref()));
         let p = &ds.products;
         m.str("products.sku", p.iter().map(|x| Some(x.sku.as_str())));
         m.str("products.name", p.iter().map(|x| x.name.as_deref()));
         m.code(
             "products.category",
-            p.iter().map(|x| x.category.map(|k| k.code())),
+            p.iter()
+                .map(|x| x.category.map(lotgraph_core::model::Category::code)),
         );
         m.str("products.uom", p.iter().map(|x| x.uom.as_deref()));
-        m.code("products.unit", p.iter().map(|x| x.unit.map(|u| u.code())));
+        m.code(
+            "products.unit",
+            p.iter()
+                .map(|x| x.unit.map(lotgraph_core::units::Unit::code)),
+        );
         m.f64("products.kg_per_uom", p.iter().map(|x| x.kg_per_uom));
         m.u32(
             "products.shelf_life_days",
@@ -85,7 +94,11 @@ impl MasterCols {
         let c = &ds.customers;
         m.str("customers.id", c.iter().map(|x| Some(x.id.as_str())));
         m.str("customers.name", c.iter().map(|x| x.name.as_deref()));
-        m.code("customers.kind", c.iter().map(|x| x.kind.map(|k| k.code())));
+        m.code(
+            "customers.kind",
+            c.iter()
+                .map(|x| x.kind.map(lotgraph_core::model::CustomerKind::code)),
+        );
         m.str("customers.region", c.iter().map(|x| x.region.as_deref()));
         m.str("customers.contact", c.iter().map(|x| x.contact.as_deref()));
         m.str("lines.name", ds.lines.iter().map(|x| Some(x.as_str())));
@@ -103,7 +116,7 @@ impl MasterCols {
 
 /// Writes every array of `ds` (with its genealogy, balance and indexes)
 /// to `path`. Returns the file length.
-pub fn write_arrays(
+pub(super) fn write_arrays(
     path: &Path,
     ds: &Dataset,
     g: &Genealogy,
@@ -210,7 +223,7 @@ pub fn write_arrays(
 }
 
 /// What [`open_arrays`] returns: the dataset and what was derived from it.
-pub struct Opened {
+pub(super) struct Opened {
     pub dataset: Dataset,
     pub genealogy: Genealogy,
     pub balance: Balance,
@@ -233,7 +246,7 @@ fn owned(s: Option<&str>) -> Option<String> {
 }
 
 /// Decodes master data (small) and views everything else in place.
-pub fn open_arrays(m: &MappedFile) -> Result<Opened, SnapshotError> {
+pub(super) fn open_arrays(m: &MappedFile) -> Result<Opened, SnapshotError> {
     let mut ds = Dataset::default();
     open_master(m, &mut ds)?;
     ds.lots = LotTable {

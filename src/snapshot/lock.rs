@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 /// A held writer lock; released on drop.
 #[derive(Debug)]
-pub struct Held {
+pub(super) struct Held {
     _file: File,
 }
 
@@ -27,7 +27,7 @@ const MAX_POLL: Duration = Duration::from_millis(500);
 /// Takes the writer lock of `workspace`, waiting at most `timeout` (`None`:
 /// as long as it takes). The first time it has to wait it prints
 /// `waiting for the workspace lock held by pid N` to stderr.
-pub fn acquire(workspace: &Path, timeout: Option<Duration>) -> Result<Held, SnapshotError> {
+pub(super) fn acquire(workspace: &Path, timeout: Option<Duration>) -> Result<Held, SnapshotError> {
     let path = workspace.join("LOCK");
     // Not `File::create`: truncating would erase the holder's pid.
     let mut file = OpenOptions::new()
@@ -90,12 +90,12 @@ fn holder_of(file: &mut File) -> Option<u32> {
 }
 
 /// `pid N` or `another process`.
-pub fn describe(holder: Option<u32>) -> String {
+pub(super) fn describe(holder: Option<u32>) -> String {
     holder.map_or_else(|| "another process".to_string(), |p| format!("pid {p}"))
 }
 
 /// A duration for messages: `250 ms`, `3 s`, `2.5 s`.
-pub fn human(d: Duration) -> String {
+pub(super) fn human(d: Duration) -> String {
     if d < Duration::from_secs(1) {
         format!("{} ms", d.as_millis())
     } else {

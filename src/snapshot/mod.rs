@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(ing.genealogy, snap.genealogy);
         assert_eq!(Balance::compute(a), snap.balance);
         assert_eq!(snap.rejects().unwrap(), rejects);
-        for l in a.lots.iter() {
+        for l in &a.lots {
             assert_eq!(b.lot_ix(l.id), a.lot_ix(l.id));
         }
         assert_eq!(b.lot_ix("nope"), None);

@@ -49,7 +49,12 @@ fn new_dataset_id() -> [u8; 16] {
 
 /// Lower-case hex of `b`.
 pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    use std::fmt::Write;
+    b.iter()
+        .fold(String::with_capacity(2 * b.len()), |mut s, x| {
+            let _ = write!(s, "{x:02x}");
+            s
+        })
 }
 
 /// The link naming the live generation.

@@ -4,7 +4,7 @@
 
 use super::*;
 
-/// (id, kind, complaint_lots_reached, other_lots_reached) of the first
+/// (id, kind, `complaint_lots_reached`, `other_lots_reached`) of the first
 /// `n` candidates.
 fn top(doc: &Value, n: usize) -> Vec<(String, String, u64, u64)> {
     doc["candidates"]

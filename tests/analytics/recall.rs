@@ -4,7 +4,7 @@
 
 use super::*;
 
-/// One expected recall lot: (id, share, on_hand, in_transit, delivered, value).
+/// One expected recall lot: (id, share, `on_hand`, `in_transit`, delivered, value).
 type WantLot = (&'static str, f64, f64, f64, f64, f64);
 
 #[track_caller]

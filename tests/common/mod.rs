@@ -8,14 +8,14 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// `data/fixtures/NAME`.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("data/fixtures")
         .join(name)
 }
 
 /// The binary, with `ws` as its workspace and no fault injection.
-pub fn lotgraph(ws: &Path) -> Command {
+pub(crate) fn lotgraph(ws: &Path) -> Command {
     let mut c = Command::cargo_bin("lotgraph").unwrap();
     c.env("LOTGRAPH_WORKSPACE", ws)
         .env_remove("LOTGRAPH_TEST_FAULT");
@@ -23,7 +23,7 @@ pub fn lotgraph(ws: &Path) -> Command {
 }
 
 /// A temp workspace with the dataset in `dir` ingested.
-pub fn ingested_dir(dir: &Path) -> tempfile::TempDir {
+pub(crate) fn ingested_dir(dir: &Path) -> tempfile::TempDir {
     let ws = tempfile::tempdir().unwrap();
     lotgraph(ws.path())
         .arg("ingest")
@@ -34,12 +34,12 @@ pub fn ingested_dir(dir: &Path) -> tempfile::TempDir {
 }
 
 /// A temp workspace with `data/fixtures/NAME` ingested.
-pub fn ingested(name: &str) -> tempfile::TempDir {
+pub(crate) fn ingested(name: &str) -> tempfile::TempDir {
     ingested_dir(&fixture(name))
 }
 
 /// Runs a command that must succeed and returns its stdout.
-pub fn run(ws: &Path, args: &[&str]) -> Vec<u8> {
+pub(crate) fn run(ws: &Path, args: &[&str]) -> Vec<u8> {
     let out = lotgraph(ws).args(args).output().unwrap();
     assert!(
         out.status.success(),
@@ -50,11 +50,11 @@ pub fn run(ws: &Path, args: &[&str]) -> Vec<u8> {
 }
 
 /// Runs a command that must succeed and parses its JSON output.
-pub fn json(ws: &Path, args: &[&str]) -> Value {
+pub(crate) fn json(ws: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&run(ws, args)).unwrap()
 }
 
 /// Runs a command that must succeed and returns its text output.
-pub fn text(ws: &Path, args: &[&str]) -> String {
+pub(crate) fn text(ws: &Path, args: &[&str]) -> String {
     String::from_utf8(run(ws, args)).unwrap()
 }

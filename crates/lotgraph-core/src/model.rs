@@ -504,7 +504,7 @@ impl Extras {
 pub enum ExpirySource {
     /// `expires_on` was recorded on the lot.
     Recorded,
-    /// Derived: produced_on (or received_on) + the SKU's shelf_life_days.
+    /// Derived: `produced_on` (or `received_on`) + the SKU's `shelf_life_days`.
     ShelfLife,
 }
 
@@ -733,7 +733,7 @@ impl Dataset {
     }
 
     /// The expiry of a lot: recorded, or derived from its SKU's shelf life
-    /// counted from produced_on (or received_on when it was not produced).
+    /// counted from `produced_on` (or `received_on` when it was not produced).
     pub fn expiry(&self, ix: LotIx) -> Option<(NaiveDate, ExpirySource)> {
         let lot = self.lot(ix);
         if let Some(d) = lot.expires_on {

@@ -162,7 +162,7 @@ mod tests {
         // Pages 0 and 1 are fine; page 2 is damaged.
         p.check(&bytes, 0, 2 * PAGE);
         let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            p.check(&bytes, 2 * PAGE, 2 * PAGE + 2)
+            p.check(&bytes, 2 * PAGE, 2 * PAGE + 2);
         }))
         .expect_err("damaged");
         let d = err.downcast_ref::<Damaged>().expect("a Damaged payload");

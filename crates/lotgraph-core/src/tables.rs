@@ -392,7 +392,10 @@ impl ReturnTable {
         self.customer.push(enc_ix(r.customer.map(|c| c.0)));
         self.quantity.push(r.quantity);
         self.reason.push(r.reason);
-        self.category.push(r.category.map_or(NO_CODE, |c| c.code()));
+        self.category.push(
+            r.category
+                .map_or(NO_CODE, super::model::ReturnCategory::code),
+        );
         self.reported_on.push(date_to_days(r.reported_on));
     }
 }

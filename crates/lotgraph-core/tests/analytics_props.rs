@@ -2,7 +2,7 @@
 //! `Dataset`: attributed returns add up over suppliers, a recall reaches
 //! exactly the forward closure of its seeds with the seed-set shares of
 //! record-format.md, shares only grow when seeds are added, and the linear
-//! attribution pass equals the brute-force Σ_F x(F)·share(L, F).
+//! attribution pass equals the brute-force `Σ_F` x(F)·share(L, F).
 
 // A test or bench: a failed unwrap is a failure with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -353,7 +353,7 @@ proptest! {
         // Sorted by lot id.
         let ids: Vec<&str> = r.lots.iter().map(|l| ds.lot(l.lot).id).collect();
         let mut sorted = ids.clone();
-        sorted.sort();
+        sorted.sort_unstable();
         prop_assert_eq!(ids, sorted);
     }
 

@@ -22,7 +22,7 @@ use lotgraph_core::{Dataset, Direction, Genealogy, LotIx, Tracer};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// The SKU table: (sku, category, uom, recorded kg_per_uom).
+/// The SKU table: (sku, category, uom, recorded `kg_per_uom`).
 const SKUS: &[(&str, Category, &str, Option<f64>)] = &[
     ("RAW-KG", Category::Raw, "kg", None),
     ("RAW-G", Category::Raw, "g", None),

@@ -86,12 +86,11 @@ fn replay(t: &mut dyn lotgraph_fuzz::targets::Target, files: &[PathBuf]) -> anyh
     let mut ok = true;
     for f in files {
         let input = std::fs::read(f)?;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.exec(&input))) {
-            Ok(sig) => println!("{}: no crash ({sig})", f.display()),
-            Err(_) => {
-                println!("{}: CRASH", f.display());
-                ok = false;
-            }
+        if let Ok(sig) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.exec(&input))) {
+            println!("{}: no crash ({sig})", f.display())
+        } else {
+            println!("{}: CRASH", f.display());
+            ok = false;
         }
     }
     Ok(ok)

@@ -5,7 +5,7 @@
 //! marks and UTF-16, hostile cell values). Everything is driven by a
 //! seeded [`Rng`] so that a run is reproducible from `--seed`.
 
-/// SplitMix64: tiny, fast and good enough to choose mutations; seeded so
+/// `SplitMix64`: tiny, fast and good enough to choose mutations; seeded so
 /// that a run can be repeated.
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
@@ -100,7 +100,7 @@ const HOSTILE_CELLS: &[&str] = &[
 /// corpus input for splicing; `csv` enables the CSV-aware mutators.
 pub fn mutate(rng: &mut Rng, input: &[u8], other: &[u8], csv: bool) -> Vec<u8> {
     let mut out = input.to_vec();
-    for _ in 0..1 + rng.below(4) {
+    for _ in 0..=rng.below(4) {
         let kinds = if csv { 21 } else { 11 };
         match rng.below(kinds) {
             0 | 1 => flip_bits(rng, &mut out),
@@ -116,7 +116,7 @@ pub fn mutate(rng: &mut Rng, input: &[u8], other: &[u8], csv: bool) -> Vec<u8> {
             11 => insert_at(rng, &mut out, b"\""),
             12 => {
                 let sep = rng_pick_sep(rng);
-                insert_at(rng, &mut out, sep)
+                insert_at(rng, &mut out, sep);
             }
             13 => insert_at(rng, &mut out, b"\0"),
             // Big inputs are slow to run: a quarter of their share.
@@ -142,7 +142,7 @@ fn flip_bits(rng: &mut Rng, b: &mut [u8]) {
     if b.is_empty() {
         return;
     }
-    for _ in 0..1 + rng.below(8) {
+    for _ in 0..=rng.below(8) {
         let i = rng.below(b.len());
         b[i] ^= 1 << rng.below(8);
     }

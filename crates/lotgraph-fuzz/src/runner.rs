@@ -98,8 +98,10 @@ fn location(msg: &str) -> String {
     msg.lines()
         .next()
         .and_then(|l| l.strip_prefix("panicked at "))
-        .map(|l| l.trim_end_matches(':').to_string())
-        .unwrap_or_else(|| msg.lines().next().unwrap_or("").to_string())
+        .map_or_else(
+            || msg.lines().next().unwrap_or("").to_string(),
+            |l| l.trim_end_matches(':').to_string(),
+        )
 }
 
 fn hash(b: &[u8]) -> u64 {
@@ -210,30 +212,27 @@ pub fn run(t: &mut dyn Target, cfg: &Config) -> anyhow::Result<Summary> {
         if lotgraph::ingest::caught_decoder_panics() > caught_before {
             keep_caught(&cfg.crashes, &input)?;
         }
-        match outcome {
-            Ok(sig) => {
-                // Small inputs only: big ones would slow every later run.
-                let keep = i > n_seeds && input.len() <= 256 << 10 && corpus.len() < 20_000;
-                if seen.insert(sig) && keep {
-                    if let Some(dir) = &cfg.corpus {
-                        std::fs::write(dir.join(format!("{:016x}", hash(&input))), &input)?;
-                    }
-                    corpus.push(input);
+        if let Ok(sig) = outcome {
+            // Small inputs only: big ones would slow every later run.
+            let keep = i > n_seeds && input.len() <= 256 << 10 && corpus.len() < 20_000;
+            if seen.insert(sig) && keep {
+                if let Some(dir) = &cfg.corpus {
+                    std::fs::write(dir.join(format!("{:016x}", hash(&input))), &input)?;
                 }
+                corpus.push(input);
             }
-            Err(_) => {
-                let msg = LAST_PANIC
-                    .with(|p| p.borrow_mut().take())
-                    .unwrap_or_else(|| "panic (no message)".into());
-                let expected = catch_unwind(AssertUnwindSafe(|| t.expected_panic(&input)))
-                    .ok()
-                    .flatten();
-                if expected.is_some() {
-                    sum.expected_panics += 1;
-                } else {
-                    record_crash(&cfg.crashes, t.name(), &input, &msg, &mut locations)?;
-                    sum.crashes += 1;
-                }
+        } else {
+            let msg = LAST_PANIC
+                .with(|p| p.borrow_mut().take())
+                .unwrap_or_else(|| "panic (no message)".into());
+            let expected = catch_unwind(AssertUnwindSafe(|| t.expected_panic(&input)))
+                .ok()
+                .flatten();
+            if expected.is_some() {
+                sum.expected_panics += 1;
+            } else {
+                record_crash(&cfg.crashes, t.name(), &input, &msg, &mut locations)?;
+                sum.crashes += 1;
             }
         }
         std::fs::remove_file(&last_input)?;
@@ -298,9 +297,7 @@ mod tests {
             vec![b"BOOM".to_vec(), b"fine".to_vec()]
         }
         fn exec(&mut self, input: &[u8]) -> String {
-            if input.windows(4).any(|w| w == b"BOOM") {
-                panic!("planted");
-            }
+            assert!(!input.windows(4).any(|w| w == b"BOOM"), "planted");
             format!("len {}", input.len().min(3))
         }
     }

@@ -136,9 +136,11 @@ fn to_parquet(csv_bytes: &[u8], style: Style) -> Option<Vec<u8>> {
         .map(|(h, c)| {
             let a: ArrayRef = match style {
                 Style::Binary => Arc::new(BinaryArray::from_iter_values(c.iter())),
-                _ => Arc::new(StringArray::from_iter(
-                    c.iter().map(|v| (!v.is_empty()).then_some(v.as_str())),
-                )),
+                _ => Arc::new(
+                    c.iter()
+                        .map(|v| (!v.is_empty()).then_some(v.as_str()))
+                        .collect::<StringArray>(),
+                ),
             };
             (h, a)
         })

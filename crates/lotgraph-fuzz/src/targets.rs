@@ -221,7 +221,7 @@ pub struct SnapshotTarget {
 /// Runs a lotgraph command line in process.
 fn lotgraph(args: &[&str], ws: &Path, out: &Path) -> anyhow::Result<lotgraph::Status> {
     let mut argv: Vec<std::ffi::OsString> = vec!["lotgraph".into()];
-    argv.extend(args.iter().map(|a| a.into()));
+    argv.extend(args.iter().map(std::convert::Into::into));
     argv.extend(["--workspace".into(), ws.as_os_str().to_owned()]);
     argv.extend(["--output".into(), out.as_os_str().to_owned()]);
     let cli = lotgraph::Cli::try_parse_from(argv)?;

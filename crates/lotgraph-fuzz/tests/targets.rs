@@ -17,7 +17,7 @@ fn config(dir: &std::path::Path, runs: u64) -> Config {
         corpus: None,
         crashes: dir.to_path_buf(),
         max_runs: Some(runs),
-        run_timeout: Duration::from_secs(60),
+        run_timeout: Duration::from_mins(1),
         progress: false,
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 /// One scenario as a table row.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ScenarioRow {
+pub(super) struct ScenarioRow {
     pub scenario: String,
     /// Seed lots selected.
     pub seeds: u64,

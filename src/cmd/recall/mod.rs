@@ -196,7 +196,7 @@ fn parse_scenario(s: &str) -> anyhow::Result<Scenario> {
             "to" => seeds.to = Some(date(v)?),
             "min-share" => {
                 min_share = share_fraction(v)
-                    .map_err(|e| anyhow::anyhow!("scenario {name:?}: min-share: {e}"))?
+                    .map_err(|e| anyhow::anyhow!("scenario {name:?}: min-share: {e}"))?;
             }
             other => anyhow::bail!("scenario {name:?}: unknown key {other:?}"),
         }

@@ -55,14 +55,14 @@ pub struct RecallLot {
 /// The seeds' quantity as one table cell ("12 kg; 3 ea" for several units).
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(untagged)]
-pub enum SeedCell {
+pub(super) enum SeedCell {
     One(Num),
     ByUnit(String),
 }
 
 /// An affected lot as a table row.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct RecallLotView {
+pub(super) struct RecallLotView {
     pub lot_id: String,
     pub sku: String,
     pub share: Share,
@@ -99,7 +99,7 @@ pub struct UnitTotals {
 
 /// [`UnitTotals`] as a table row.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct UnitTotalsRow {
+pub(super) struct UnitTotalsRow {
     pub uom: String,
     pub on_hand: Num,
     pub in_transit: Num,
@@ -124,7 +124,7 @@ pub struct RecallJson {
     pub customers: Vec<NotifyRow>,
     pub totals: RecallTotals,
     pub min_share: f64,
-    /// Lots carrying less than min_share of the seed set (not listed).
+    /// Lots carrying less than `min_share` of the seed set (not listed).
     pub below_min_share: u64,
     /// Per unit of the seeds: where their units are now.
     pub located: Keyed<LocatedJson>,
@@ -132,7 +132,7 @@ pub struct RecallJson {
 }
 
 /// The totals of `r` per unit of measure.
-pub fn unit_totals(r: &Recall) -> Keyed<UnitTotals> {
+pub(super) fn unit_totals(r: &Recall) -> Keyed<UnitTotals> {
     Keyed(
         r.by_uom
             .iter()
@@ -315,7 +315,12 @@ fn charts(snap: &Snapshot, r: &Recall) -> Vec<Chart> {
 
 /// The document of a simulated recall: tables `lots`, `customers` (the
 /// notify list, `tables[1]`), totals by unit and where the seeds are now.
-pub fn document(snap: &Snapshot, r: &Recall, min_share: f64, ms: f64) -> anyhow::Result<Document> {
+pub(super) fn document(
+    snap: &Snapshot,
+    r: &Recall,
+    min_share: f64,
+    ms: f64,
+) -> anyhow::Result<Document> {
     let ds = &snap.dataset;
     let (lots, views) = lot_rows(ds, r);
     let customers = notify_rows(ds, r);

@@ -105,7 +105,7 @@ struct Sim<'w> {
 }
 
 /// Runs the whole generation.
-pub fn run(cfg: &Config) -> anyhow::Result<Summary> {
+pub(super) fn run(cfg: &Config) -> anyhow::Result<Summary> {
     let scale = Scale::for_lots(cfg.lots);
     let cal = Calendar {
         start_epoch: days_from_civil(START.0, START.1, START.2) as i32,

@@ -142,7 +142,7 @@ impl Axis {
             let cap = truncate(&sanitize(caption), self.x1 - self.x0, 11.5);
             s.push_str(&format!(
                 "<text class=\"cap\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                px((self.x0 + self.x1) / 2.0),
+                px(f64::midpoint(self.x0, self.x1)),
                 px(axis_y + 33.0),
                 esc(&cap)
             ));

@@ -130,7 +130,7 @@ fn segment_svg(
         h.push_str(&format!(
             "<text class=\"seg\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{ink}\" \
              pointer-events=\"none\">{}</text>",
-            px((xa + xb) / 2.0),
+            px(f64::midpoint(xa, xb)),
             px(yc + 4.0),
             esc(&text)
         ));

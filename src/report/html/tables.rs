@@ -11,7 +11,7 @@ pub(super) fn table(name: &str, t: &Tabular) -> String {
             t.rows
                 .iter()
                 .find_map(|r| r.get(i))
-                .is_some_and(|c| c.is_numeric())
+                .is_some_and(super::super::cell::Cell::is_numeric)
         })
         .collect();
     let mut h = format!(

@@ -180,7 +180,7 @@ fn empty_charts_do_not_panic() {
 
 fn big_doc() -> Document {
     let bars: Vec<Bar> = (0..100)
-        .map(|i| bar(&format!("supplier {i}"), i as f64, None, i % 7 == 0))
+        .map(|i| bar(&format!("supplier {i}"), f64::from(i), None, i % 7 == 0))
         .collect();
     let nodes: Vec<GraphNode> = (0..250)
         .map(|i| node(&format!("L{i}"), "SKU", (i % 5) as u32, 0.5, i < 3))
@@ -246,7 +246,7 @@ fn long_labels_are_cut_with_the_full_text_in_the_tooltip() {
 
 /// Writes a realistic sample page: `cargo test --lib report::html -- --ignored`.
 #[test]
-#[ignore]
+#[ignore = "writes a sample page for people to look at"]
 fn write_sample() {
     let path = std::env::var("LOTGRAPH_SAMPLE_HTML").unwrap_or_else(|_| "/tmp/sample.html".into());
     let suppliers = [

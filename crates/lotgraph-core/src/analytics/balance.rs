@@ -227,7 +227,7 @@ pub struct Yield {
     pub output_kg: f64,
     /// Σ of its content inputs' masses.
     pub input_kg: f64,
-    /// output_kg / input_kg.
+    /// `output_kg` / `input_kg`.
     pub ratio: f64,
 }
 

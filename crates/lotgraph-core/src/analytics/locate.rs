@@ -216,7 +216,7 @@ fn merge_sorted(ds: &Dataset, mut v: Vec<Place>) -> Vec<Place> {
     for p in v {
         match out.last_mut() {
             Some(last) if last.kind == p.kind && last.at == p.at && last.lot == p.lot => {
-                last.quantity += p.quantity
+                last.quantity += p.quantity;
             }
             _ => out.push(p),
         }
@@ -228,7 +228,8 @@ fn merge_sorted(ds: &Dataset, mut v: Vec<Place>) -> Vec<Place> {
 /// [`Dataset::unit_key_of`]), sorted by unit, each group sorted by index:
 /// the traced quantity adds up only within a unit.
 pub fn by_unit(ds: &Dataset, seeds: &[LotIx]) -> Vec<(String, Vec<LotIx>)> {
-    let mut groups: std::collections::BTreeMap<&str, Vec<LotIx>> = Default::default();
+    let mut groups: std::collections::BTreeMap<&str, Vec<LotIx>> =
+        std::collections::BTreeMap::default();
     for &s in seeds {
         groups.entry(ds.unit_key_of(s)).or_default().push(s);
     }

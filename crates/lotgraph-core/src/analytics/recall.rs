@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 pub enum SeedRule {
     /// One lot.
     Lot(LotIx),
-    /// A supplier's lots received in the window (received_on, else
-    /// produced_on; undated lots only with an open window).
+    /// A supplier's lots received in the window (`received_on`, else
+    /// `produced_on`; undated lots only with an open window).
     Supplier {
         supplier: SupplierIx,
         from: Option<NaiveDate>,
@@ -49,7 +49,7 @@ pub fn select_seeds(ds: &Dataset, rules: &[SeedRule]) -> Vec<LotIx> {
                         && l.supplier == Some(supplier)
                         && Window { from, to }.contains_date(l.received_on.or(l.produced_on)))
                     .then_some(LotIx::from_ix(i))
-                }))
+                }));
             }
             SeedRule::Line {
                 line,
@@ -117,7 +117,7 @@ pub struct UomTotals {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Recall {
     pub seeds: Vec<LotIx>,
-    /// Listed lots (share ≥ min_share, seeds always), sorted by lot id.
+    /// Listed lots (share ≥ `min_share`, seeds always), sorted by lot id.
     pub lots: Vec<RecallLot>,
     /// Customers reached through listed lots, sorted by customer id.
     pub customers: Vec<RecallCustomer>,
@@ -182,7 +182,7 @@ pub fn simulate_with(
     );
     let mut reached: Vec<(LotIx, u32, f64)> = Vec::new();
     tracer.walk(seeds, Direction::Downstream, |l, d, s| {
-        reached.push((l, d, s))
+        reached.push((l, d, s));
     });
     let located: Vec<(String, Located)> = by_unit(ds, seeds)
         .into_iter()

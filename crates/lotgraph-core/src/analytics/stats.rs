@@ -106,7 +106,7 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     h
 }
 
-/// Regularized incomplete beta I_x(a, b).
+/// Regularized incomplete beta `I_x(a`, b).
 pub fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
@@ -271,7 +271,7 @@ pub fn ln_poisson_upper_tail(k: u64, lambda: f64) -> f64 {
     ln_gamma_pq(k as f64, lambda).0
 }
 
-/// ln P(χ²_ν ≥ x) for a chi-square variable with `df` = ν degrees of
+/// ln `P(χ²_ν` ≥ x) for a chi-square variable with `df` = ν degrees of
 /// freedom: ln Q(ν/2, x/2). Fisher's method combines m independent
 /// p-values as x = −2 Σ ln p against ν = 2m. 0 for x ≤ 0 or df ≤ 0.
 ///
@@ -409,7 +409,7 @@ mod tests {
         // N=20, K=5, n=6, P(K ≥ 3)
         let c = |n: f64, k: f64| ln_choose(n, k).exp();
         let direct: f64 = (3..=5)
-            .map(|i| c(5.0, i as f64) * c(15.0, 6.0 - i as f64))
+            .map(|i| c(5.0, f64::from(i)) * c(15.0, 6.0 - f64::from(i)))
             .sum::<f64>()
             / c(20.0, 6.0);
         assert!((ln_hypergeom_upper_tail(3, 20, 5, 6).exp() - direct).abs() < 1e-12);

@@ -4,8 +4,8 @@
 //! mass, packaging by coverage), with empirical-Bayes shrinkage so that a
 //! supplier with one lot is not ranked on noise.
 //!
-//! Attribution: for supplier lot S, attributed_returned(S) =
-//! Σ_F returned(F)·share(S, F) and attributed_shipped(S) = Σ_F
+//! Attribution: for supplier lot S, `attributed_returned(S)` =
+//! `Σ_F` returned(F)·share(S, F) and `attributed_shipped(S)` = `Σ_F`
 //! shipped(F)·share(S, F) over every lot F (S included). Both are computed
 //! for *all* lots at once in one reverse-topological pass over the CSR:
 //! r(L) = x(L) + Σ over outputs O of r(O)·w(L→O), with w the edge's share
@@ -43,7 +43,7 @@ use crate::graph::{Direction, Genealogy, Tracer};
 use crate::model::{Dataset, InspectionResult, LotIx, LotStatus, Origin, SupplierIx};
 use chrono::{Datelike, NaiveDate};
 
-/// Σ_F x(F)·share(L, F) for every lot L, given a topological order.
+/// `Σ_F` x(F)·share(L, F) for every lot L, given a topological order.
 /// O(lots + edges).
 ///
 /// ```
@@ -112,7 +112,7 @@ pub struct SupplierScore {
     pub attributed_returned: f64,
     /// Σ shipped(F)·share(S, F).
     pub attributed_shipped: f64,
-    /// attributed_returned / attributed_shipped; `None` when nothing shipped.
+    /// `attributed_returned` / `attributed_shipped`; `None` when nothing shipped.
     pub attributed_return_rate: Option<f64>,
     /// Recalled lots deriving from its lots.
     pub recalls: u64,
@@ -287,7 +287,7 @@ fn median(mut v: Vec<f64>) -> f64 {
     if v.len() % 2 == 1 {
         v[m]
     } else {
-        (v[m - 1] + v[m]) / 2.0
+        f64::midpoint(v[m - 1], v[m])
     }
 }
 

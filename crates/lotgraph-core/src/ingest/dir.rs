@@ -63,8 +63,8 @@ pub fn ingest_dir_with(
             [a, b, ..] => {
                 return Err(IngestError::Ambiguous {
                     dir: dir.to_path_buf(),
-                    a: a.to_string(),
-                    b: b.to_string(),
+                    a: (*a).clone(),
+                    b: (*b).clone(),
                 });
             }
         }

@@ -21,7 +21,7 @@ pub(super) struct RejectedKeys {
 impl RejectedKeys {
     /// The column whose value other files refer to, for the kinds that
     /// are referred to.
-    pub fn key_column(kind: FileKind) -> Option<&'static str> {
+    pub(super) fn key_column(kind: FileKind) -> Option<&'static str> {
         match kind {
             FileKind::Suppliers => Some(SUPPLIER_ID),
             FileKind::Sites => Some(SITE_ID),
@@ -35,7 +35,7 @@ impl RejectedKeys {
     /// Remembers that the row of `id` became reject number `ix` (the
     /// first such row wins; a loaded row of the same id is never asked
     /// about, the caller only records ids that did not load).
-    pub fn insert(&mut self, kind: FileKind, id: &str, ix: usize) {
+    pub(super) fn insert(&mut self, kind: FileKind, id: &str, ix: usize) {
         let map = &mut self.by_kind[kind as usize];
         if !map.contains_key(id) {
             map.insert(id.to_string(), ix);
@@ -44,7 +44,7 @@ impl RejectedKeys {
 
     /// ` (its row FILE:LINE was rejected: COLUMN: PROBLEM)` when the row of
     /// `id` was rejected, else "".
-    pub fn why(&self, kind: FileKind, id: &str, rejects: &[Reject]) -> String {
+    pub(super) fn why(&self, kind: FileKind, id: &str, rejects: &[Reject]) -> String {
         match self.by_kind[kind as usize]
             .get(id)
             .and_then(|ix| rejects.get(*ix))
@@ -58,7 +58,7 @@ impl RejectedKeys {
     }
 
     /// Drops every map (they only serve references while loading).
-    pub fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         *self = RejectedKeys::default();
     }
 }

@@ -99,7 +99,7 @@ impl RejectKind {
         RejectKind::Other,
     ];
 
-    /// The stable snake_case name (the `kind` column of rejects.csv).
+    /// The stable `snake_case` name (the `kind` column of rejects.csv).
     pub fn as_str(self) -> &'static str {
         match self {
             RejectKind::WrongFieldCount => "wrong_field_count",

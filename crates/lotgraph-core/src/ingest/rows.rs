@@ -106,23 +106,22 @@ impl Ingester {
         // Every check passed: from here on the row is loaded.
         let supplier = supplier.map(|(s, f)| self.supplier_commit(s, f));
         let site = site.map(|(s, f)| self.site_commit(s, f));
-        let sku = match self.products.get(sku) {
-            Some(ix) => SkuIx(ix),
-            None => {
-                self.products.implicit.push(sku.to_string());
-                self.ds.products.push(Product {
-                    sku: sku.to_string(),
-                    name: None,
-                    category: None,
-                    uom: None,
-                    unit: None,
-                    kg_per_uom: None,
-                    shelf_life_days: None,
-                    unit_cost: None,
-                    implicit: true,
-                });
-                SkuIx(self.products.insert(sku, line))
-            }
+        let sku = if let Some(ix) = self.products.get(sku) {
+            SkuIx(ix)
+        } else {
+            self.products.implicit.push(sku.to_string());
+            self.ds.products.push(Product {
+                sku: sku.to_string(),
+                name: None,
+                category: None,
+                uom: None,
+                unit: None,
+                kg_per_uom: None,
+                shelf_life_days: None,
+                unit_cost: None,
+                implicit: true,
+            });
+            SkuIx(self.products.insert(sku, line))
         };
         let line_ix = r.text(LINE).map(|name| {
             let next = LineIx::from_ix(self.ds.lines.len());

@@ -195,7 +195,7 @@ mod tests {
     }
 
     fn utf16le(s: &str) -> Vec<u8> {
-        s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
     }
 
     #[test]
@@ -208,7 +208,7 @@ mod tests {
         );
         let be: Vec<u8> = [0xFE, 0xFF]
             .into_iter()
-            .chain("lot_id\n".encode_utf16().flat_map(|u| u.to_be_bytes()))
+            .chain("lot_id\n".encode_utf16().flat_map(u16::to_be_bytes))
             .collect();
         assert!(sniffed(&be).unwrap_err().contains("(big-endian, BOM)"));
         assert!(sniffed(&utf16le("lot_id,sku\n")).unwrap_err().contains(

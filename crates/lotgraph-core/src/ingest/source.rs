@@ -246,9 +246,10 @@ fn header_problem(n: &Note) -> Option<HeaderProblem> {
 
 /// The last path component, for messages.
 pub fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
 }
 
 /// Re-encodes fields as one CSV line, for `rejects.csv`. A field over
@@ -330,7 +331,7 @@ impl RowSource for CsvSource {
         }
         // Every row read, rejected ones included, may have grown `buf`.
         self.widest = self.widest.max(footprint(&self.buf));
-        let start = self.buf.position().map_or(0, |p| p.byte());
+        let start = self.buf.position().map_or(0, csv::Position::byte);
         let (line, notes) = {
             let mut sc = self.scan.borrow_mut();
             (

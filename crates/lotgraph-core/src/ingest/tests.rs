@@ -84,7 +84,11 @@ fn references_to_rejected_lots_say_so() {
         ),
     ]);
     let ing = ingest_dir(d.path(), &CsvOnly).unwrap();
-    let msgs: Vec<String> = ing.rejects.iter().map(|r| r.to_string()).collect();
+    let msgs: Vec<String> = ing
+        .rejects
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     assert_eq!(
         msgs,
         vec![

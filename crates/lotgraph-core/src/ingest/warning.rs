@@ -63,7 +63,7 @@ pub enum Warning {
 }
 
 impl Warning {
-    /// The stable snake_case name of the warning's kind.
+    /// The stable `snake_case` name of the warning's kind.
     pub fn as_str(&self) -> &'static str {
         match self {
             Warning::IgnoredFile { .. } => "ignored_file",

@@ -13,18 +13,18 @@
 //!
 //! 1. **Per-SKU baselines.** Background complaint rates differ by product
 //!    (fragile packs, picky buyers, lots too recent to draw complaints), so
-//!    each SKU s gets its own complaint-lot rate r_s = (c_s + 10 ρ) /
-//!    (n_s + 10): its c_s complaint lots among its n_s population lots,
+//!    each SKU s gets its own complaint-lot rate `r_s` = (`c_s` + 10 ρ) /
+//!    (`n_s` + 10): its `c_s` complaint lots among its `n_s` population lots,
 //!    shrunk toward the pooled rate ρ = (C + 1) / (N + 2) by a prior of
 //!    [`PRIOR_LOTS`] = 10 lots. A candidate's expected count E is the sum
-//!    of r_s over the population lots it reaches, and its evidence is the
+//!    of `r_s` over the population lots it reaches, and its evidence is the
 //!    Poisson tail p = P(X ≥ k | E).
 //! 2. **Robust baselines.** An outbreak raises the rates of the SKUs it
 //!    reaches, and a bad supplier feeding most of an SKU would hide in its
 //!    own baseline. So everything is scored once; the lot candidates that
 //!    are significant on their own (p < 5 % / number of lot candidates,
 //!    Bonferroni) are taken as outbreaks, every lot downstream of them is
-//!    left out of the rates (C, N, c_s, n_s), and everything is scored
+//!    left out of the rates (C, N, `c_s`, `n_s`), and everything is scored
 //!    again on those rates.
 //! 3. **Line windows.** A line out of specification for a week is diluted by
 //!    months of good batches when scored as a whole. So for each line, every
@@ -33,7 +33,7 @@
 //!    a candidate reaching what the line made in it; the best window per line
 //!    is kept, with ln(windows tried) added to its ln p (Bonferroni).
 //! 4. **Suppliers by their lots.** A supplier is scored with Fisher's
-//!    combination x = −2 Σ ln p_i over its m supplied lots against χ² with
+//!    combination x = −2 Σ ln `p_i` over its m supplied lots against χ² with
 //!    2m degrees of freedom. Its lots are taken most significant first, and
 //!    each is scored (as in 1) only on the population lots that the
 //!    supplier's more significant lots have not already claimed: lots used

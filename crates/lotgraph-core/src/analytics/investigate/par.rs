@@ -12,7 +12,7 @@ pub(super) fn par_map<T: Sync, R: Send, S>(
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
     let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(items.len().div_ceil(per_thread.max(1)).max(1));
     if threads <= 1 {
         let mut s = init();

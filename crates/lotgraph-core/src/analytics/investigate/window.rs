@@ -93,7 +93,7 @@ fn production_days(ds: &Dataset, w: &Walks, members: &[LotIx]) -> Days {
 }
 
 /// Windows tried: every (start, end) pair of production days at most
-/// WINDOW_DAYS apart, inclusive.
+/// `WINDOW_DAYS` apart, inclusive.
 fn windows_tried(days: &[(i32, std::ops::Range<usize>, bool)]) -> u64 {
     let mut tried = 0u64;
     let mut end = 0;
