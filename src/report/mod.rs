@@ -7,7 +7,6 @@
 //! ([`format::Format`] picks the exporter).
 
 pub mod cell;
-pub mod columns;
 pub mod csv;
 pub mod document;
 pub mod format;
@@ -35,7 +34,7 @@ mod tests {
     use serde_json::Value;
 
     fn sample() -> Tabular {
-        let mut t = Tabular::new(&[columns::LOT_ID, columns::SHARE, columns::QUANTITY]);
+        let mut t = Tabular::new(&["lot_id", "share", "quantity"]);
         t.push(vec![
             Cell::text("A,\"1\""),
             Cell::Share(2.0 / 3.0),

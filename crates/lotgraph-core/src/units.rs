@@ -9,8 +9,7 @@
 //! to the recorded numbers (with a warning at ingest), never a guess.
 
 /// What a unit measures.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Dimension {
     /// Mass; base unit kg.
     Mass,

@@ -18,8 +18,7 @@ use crate::graph::Tracer;
 use crate::model::{CustomerIx, Dataset, Destination, LotIx, ShipmentStatus, SiteIx};
 
 /// Where a part of the seed rests.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PlaceKind {
     /// Delivered to a customer.
     Delivered,

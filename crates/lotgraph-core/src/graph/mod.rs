@@ -189,8 +189,7 @@ impl Csr {
 
 /// How the weights of a lot's content inputs were computed
 /// (record-format.md, "Shares").
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ShareBasis {
     /// Every content input has a known mass: weights are mass fractions.
     Mass,

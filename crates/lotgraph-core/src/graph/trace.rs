@@ -9,13 +9,11 @@ use super::Genealogy;
 use crate::model::{Dataset, LotIx};
 
 /// Which way to walk the genealogy.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// Towards inputs: what a lot was made from ("trace back").
-    #[serde(rename = "back")]
     Upstream,
     /// Towards outputs: what was made from a lot ("trace forward").
-    #[serde(rename = "forward")]
     Downstream,
 }
 
