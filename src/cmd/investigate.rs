@@ -102,19 +102,6 @@ pub struct CandidateView {
     pub evidence: String,
 }
 
-/// A group candidate as people read it: no line windows among them.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct GroupView {
-    pub id: String,
-    pub kind: String,
-    pub complaint_lots_reached: u64,
-    pub expected_complaint_lots: Num,
-    pub other_lots_reached: u64,
-    pub score: Num,
-    pub p_value: Prob,
-    pub evidence: String,
-}
-
 impl From<&CandidateRow> for CandidateView {
     fn from(c: &CandidateRow) -> Self {
         CandidateView {
@@ -122,21 +109,6 @@ impl From<&CandidateRow> for CandidateView {
             kind: c.kind.clone(),
             from: c.from,
             to: c.to,
-            complaint_lots_reached: c.complaint_lots_reached,
-            expected_complaint_lots: Num(round2(c.expected_complaint_lots)),
-            other_lots_reached: c.other_lots_reached,
-            score: Num(round2(c.score)),
-            p_value: Prob(c.p_value),
-            evidence: c.evidence.join(" "),
-        }
-    }
-}
-
-impl From<&CandidateRow> for GroupView {
-    fn from(c: &CandidateRow) -> Self {
-        GroupView {
-            id: c.id.clone(),
-            kind: c.kind.clone(),
             complaint_lots_reached: c.complaint_lots_reached,
             expected_complaint_lots: Num(round2(c.expected_complaint_lots)),
             other_lots_reached: c.other_lots_reached,
@@ -285,8 +257,13 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     };
     let views: Vec<CandidateView> = candidates.iter().map(CandidateView::from).collect();
     doc.push_table("candidates", &views)?;
-    let views: Vec<GroupView> = groups.iter().map(GroupView::from).collect();
+    // Group candidates are never line windows: no from/to columns.
+    let views: Vec<CandidateView> = groups.iter().map(CandidateView::from).collect();
     doc.push_table(GROUPS, &views)?;
+    if let Some((_, t)) = doc.tables.last_mut() {
+        t.remove_column("from");
+        t.remove_column("to");
+    }
     doc.json = Json::of(InvestigateJson {
         complaint_lots: ids,
         candidates,

@@ -40,7 +40,7 @@ pub struct Args {
 }
 
 /// One supplier's scorecard row.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SupplierRow {
     pub supplier_id: String,
     /// 0-100, higher is better.
@@ -63,16 +63,8 @@ pub struct SupplierRow {
 pub struct QuarterSupplierRow {
     /// `YYYY-Qn` of the supply date.
     pub quarter: String,
-    pub supplier_id: String,
-    pub score: Num,
-    pub lots: u64,
-    pub inspection_fail_rate: Option<Num>,
-    pub attributed_return_rate: Option<Num>,
-    pub name: Option<String>,
-    pub inspections: u64,
-    pub recalls: u64,
-    pub attributed_returned: Num,
-    pub attributed_shipped: Num,
+    #[serde(flatten)]
+    pub row: SupplierRow,
 }
 
 /// One quarter's scorecard (`--trend quarter` JSON).
@@ -103,24 +95,6 @@ fn row(ds: &Dataset, s: &SupplierScore) -> SupplierRow {
         recalls: s.recalls,
         attributed_returned: Num(s.attributed_returned),
         attributed_shipped: Num(s.attributed_shipped),
-    }
-}
-
-impl QuarterSupplierRow {
-    fn new(quarter: &str, r: &SupplierRow) -> Self {
-        QuarterSupplierRow {
-            quarter: quarter.to_string(),
-            supplier_id: r.supplier_id.clone(),
-            score: r.score,
-            lots: r.lots,
-            inspection_fail_rate: r.inspection_fail_rate,
-            attributed_return_rate: r.attributed_return_rate,
-            name: r.name.clone(),
-            inspections: r.inspections,
-            recalls: r.recalls,
-            attributed_returned: r.attributed_returned,
-            attributed_shipped: r.attributed_shipped,
-        }
     }
 }
 
@@ -170,7 +144,10 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             let mut json_q = Vec::new();
             for (q, rows) in &quarters {
                 let suppliers: Vec<SupplierRow> = rows.iter().map(|s| row(ds, s)).collect();
-                table.extend(suppliers.iter().map(|r| QuarterSupplierRow::new(q, r)));
+                table.extend(suppliers.iter().map(|r| QuarterSupplierRow {
+                    quarter: q.clone(),
+                    row: r.clone(),
+                }));
                 json_q.push(Quarter {
                     quarter: q.clone(),
                     suppliers,

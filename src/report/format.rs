@@ -31,6 +31,19 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format (`trace` writes them all).
+    pub const ALL: &'static [Format] = &[
+        Format::Tree,
+        Format::Table,
+        Format::Json,
+        Format::Csv,
+        Format::Parquet,
+        Format::Markdown,
+        Format::Html,
+        Format::Dot,
+        Format::Mermaid,
+    ];
+
     /// The formats of a document of tables and charts.
     pub const DOCUMENT: &'static [Format] = &[
         Format::Table,

@@ -335,6 +335,60 @@ impl ser::SerializeMap for RowMap<'_> {
     }
 }
 
+/// The compound forms a cell (or a number) never is: tuples, maps,
+/// structs and enum variants with data.
+macro_rules! no_compounds {
+    ($ok:ty) => {
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<$ok, RowError> {
+            not_a_cell()
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, RowError> {
+            not_a_cell()
+        }
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, RowError> {
+            not_a_cell()
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, RowError> {
+            not_a_cell()
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, RowError> {
+            not_a_cell()
+        }
+        fn serialize_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStruct, RowError> {
+            not_a_cell()
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, RowError> {
+            not_a_cell()
+        }
+    };
+}
+
 /// Serialises one field value into a [`Cell`].
 struct CellSerializer {
     kind: ColumnKind,
@@ -445,55 +499,9 @@ impl Serializer for CellSerializer {
             _ => v.serialize(self),
         }
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Cell, RowError> {
-        not_a_cell()
-    }
+    no_compounds!(Cell);
     fn serialize_seq(self, _: Option<usize>) -> Result<JoinedText, RowError> {
         Ok(JoinedText(String::new(), 0))
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, RowError> {
-        not_a_cell()
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, RowError> {
-        not_a_cell()
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, RowError> {
-        not_a_cell()
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, RowError> {
-        not_a_cell()
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, RowError> {
-        not_a_cell()
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, RowError> {
-        not_a_cell()
     }
 }
 
@@ -593,56 +601,10 @@ impl Serializer for NumberOf {
     ) -> Result<Option<f64>, RowError> {
         v.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Option<f64>, RowError> {
-        not_a_cell()
-    }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, RowError> {
         not_a_cell()
     }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, RowError> {
-        not_a_cell()
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, RowError> {
-        not_a_cell()
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, RowError> {
-        not_a_cell()
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, RowError> {
-        not_a_cell()
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, RowError> {
-        not_a_cell()
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, RowError> {
-        not_a_cell()
-    }
+    no_compounds!(Option<f64>);
 }
 
 /// A JSON object whose keys are data (units of measure, scenario names),

@@ -20,18 +20,8 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 
-/// The formats of `trace`.
-pub const FORMATS: &[Format] = &[
-    Format::Tree,
-    Format::Table,
-    Format::Json,
-    Format::Csv,
-    Format::Parquet,
-    Format::Markdown,
-    Format::Html,
-    Format::Dot,
-    Format::Mermaid,
-];
+/// The formats of `trace`: all of them.
+pub const FORMATS: &[Format] = Format::ALL;
 
 /// One traced lot (the root excluded), in trace order.
 #[derive(Debug, Serialize, JsonSchema)]
