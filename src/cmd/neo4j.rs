@@ -312,7 +312,7 @@ fn table_or_json() -> impl clap::builder::TypedValueParser<Value = Format> {
 fn print_push(r: &PushReport, format: Format) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if format == Format::Json {
-        write_json(&mut out, &serde_json::to_value(r)?)?
+        write_json(&mut out, &serde_json::to_value(r)?)?;
     } else {
         let rate = if r.seconds > 0.0 {
             r.relationships as f64 / r.seconds
@@ -359,7 +359,7 @@ fn print_push(r: &PushReport, format: Format) -> anyhow::Result<()> {
 fn print_verify(r: &VerifyReport, format: Format) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if format == Format::Json {
-        write_json(&mut out, &serde_json::to_value(r)?)?
+        write_json(&mut out, &serde_json::to_value(r)?)?;
     } else {
         if r.ok {
             writeln!(

@@ -87,7 +87,7 @@ fn replay(t: &mut dyn lotgraph_fuzz::targets::Target, files: &[PathBuf]) -> anyh
     for f in files {
         let input = std::fs::read(f)?;
         if let Ok(sig) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.exec(&input))) {
-            println!("{}: no crash ({sig})", f.display())
+            println!("{}: no crash ({sig})", f.display());
         } else {
             println!("{}: CRASH", f.display());
             ok = false;
