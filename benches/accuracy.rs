@@ -238,23 +238,23 @@ fn main() {
     }
 }
 
-fn scenario(o: &Opts, dir: &Path, kind: &str, seed: u64) -> Outcome {
-    let t0 = Instant::now();
-    let data = dir.join("data");
-    let ws = dir.join("ws");
+/// Runs the real binary as a user would: generate with one planted fault,
+/// ingest (strictly), investigate from the returns and score the
+/// suppliers; gives (investigate JSON, suppliers JSON, truth.json).
+fn run_pipeline(o: &Opts, data: &Path, ws: &Path, kind: &str, seed: u64) -> (Value, Value, Value) {
     let lots = o.lots.to_string();
     let seed_s = seed.to_string();
     let data_s = data.display().to_string();
     lotgraph(
-        &ws,
+        ws,
         &[
             "generate", "--quiet", "--lots", &lots, "--seed", &seed_s, "--fault", kind, "--faults",
             "1", "--out", &data_s,
         ],
     );
-    lotgraph(&ws, &["ingest", "--strict", &data_s]);
+    lotgraph(ws, &["ingest", "--strict", &data_s]);
     let inv = json(&lotgraph(
-        &ws,
+        ws,
         &[
             "investigate",
             "--from-returns",
@@ -264,27 +264,61 @@ fn scenario(o: &Opts, dir: &Path, kind: &str, seed: u64) -> Outcome {
             "200",
         ],
     ));
-    let sup = json(&lotgraph(&ws, &["suppliers", "--format", "json"]));
+    let sup = json(&lotgraph(ws, &["suppliers", "--format", "json"]));
     let truth: Value = json(&std::fs::read(data.join("truth.json")).expect("truth.json"));
-    let f = &truth["faults"][0];
-    let planted_kind = f["kind"].as_str().unwrap_or_default().to_string();
-    let planted = Planted {
-        cand_kind: match planted_kind.as_str() {
-            "supplier-lot" => "lot",
-            "line" => "line",
-            _ => "supplier",
-        },
-        kind: planted_kind,
-        source: f["source"].as_str().unwrap_or_default().to_string(),
-        window: f["from"]
-            .as_str()
-            .zip(f["to"].as_str())
-            .map(|(a, b)| (day_number(a), day_number(b))),
-        supplier: f["supplier_id"].as_str().map(str::to_string),
-        severity: f["severity"].as_f64().unwrap_or(0.0),
-        sold_lots: f["sold_lots"].as_u64().unwrap_or(0),
-        fault_returns: f["returns"].as_u64().unwrap_or(0),
+    (inv, sup, truth)
+}
+
+impl Planted {
+    /// The one fault of truth.json (`truth["faults"][0]`).
+    fn from_truth(f: &Value) -> Planted {
+        let planted_kind = f["kind"].as_str().unwrap_or_default().to_string();
+        Planted {
+            cand_kind: match planted_kind.as_str() {
+                "supplier-lot" => "lot",
+                "line" => "line",
+                _ => "supplier",
+            },
+            kind: planted_kind,
+            source: f["source"].as_str().unwrap_or_default().to_string(),
+            window: f["from"]
+                .as_str()
+                .zip(f["to"].as_str())
+                .map(|(a, b)| (day_number(a), day_number(b))),
+            supplier: f["supplier_id"].as_str().map(str::to_string),
+            severity: f["severity"].as_f64().unwrap_or(0.0),
+            sold_lots: f["sold_lots"].as_u64().unwrap_or(0),
+            fault_returns: f["returns"].as_u64().unwrap_or(0),
+        }
+    }
+}
+
+/// (rank, suppliers) in the `suppliers` JSON of the bad supplier (supplier
+/// faults) or of the defective lot's supplier (supplier-lot faults).
+fn scorecard_rank(sup: &Value, planted: &Planted) -> Option<(usize, usize)> {
+    let order: Vec<&str> = sup["suppliers"]
+        .as_array()
+        .expect("suppliers")
+        .iter()
+        .filter_map(|s| s["supplier_id"].as_str())
+        .collect();
+    let who = match planted.kind.as_str() {
+        "supplier" => Some(planted.source.as_str()),
+        "supplier-lot" => planted.supplier.as_deref(),
+        _ => None,
     };
+    who.and_then(|w| order.iter().position(|s| *s == w))
+        .map(|r| (r + 1, order.len()))
+}
+
+/// One scenario: the pipeline, then where the planted source ranks in
+/// investigate's lists, the library's and the scorecard.
+fn scenario(o: &Opts, dir: &Path, kind: &str, seed: u64) -> Outcome {
+    let t0 = Instant::now();
+    let ws = dir.join("ws");
+    let (inv, sup, truth) = run_pipeline(o, &dir.join("data"), &ws, kind, seed);
+    let f = &truth["faults"][0];
+    let planted = Planted::from_truth(f);
     let defective: Vec<String> = truth["defective_supplier_lots"]
         .as_array()
         .map(|a| {
@@ -316,21 +350,7 @@ fn scenario(o: &Opts, dir: &Path, kind: &str, seed: u64) -> Outcome {
     let complaint_lots = inv["complaint_lots"]
         .as_array()
         .map_or(0, |a| a.len() as u64);
-    // Scorecard.
-    let order: Vec<&str> = sup["suppliers"]
-        .as_array()
-        .expect("suppliers")
-        .iter()
-        .filter_map(|s| s["supplier_id"].as_str())
-        .collect();
-    let who = match planted.kind.as_str() {
-        "supplier" => Some(planted.source.as_str()),
-        "supplier-lot" => planted.supplier.as_deref(),
-        _ => None,
-    };
-    let scorecard = who
-        .and_then(|w| order.iter().position(|s| *s == w))
-        .map(|r| (r + 1, order.len()));
+    let scorecard = scorecard_rank(&sup, &planted);
     // The library: the same first candidate as the CLI, and the ranking
     // before (pooled hypergeometric over every candidate).
     let (library_first, before) = library(&ws);
@@ -415,8 +435,19 @@ fn describe(c: Option<&Cand>) -> String {
     })
 }
 
+/// The Markdown report: the command, the ranking summary per fault kind,
+/// the scorecard ranks and one row per scenario.
 fn report(o: &Opts, outs: &[Outcome], seconds: f64) -> String {
     let mut s = String::new();
+    report_rankings(&mut s, o, outs, seconds);
+    report_scorecard(&mut s, outs);
+    report_scenarios(&mut s, outs);
+    s
+}
+
+/// The command and one row per fault kind (and the single-source and
+/// overall sets): precision and median rank, now and before.
+fn report_rankings(s: &mut String, o: &Opts, outs: &[Outcome], seconds: f64) {
     let cmd = format!(
         "cargo bench --bench accuracy -- --scenarios {} --lots {} --seed {} --kinds {}",
         o.scenarios,
@@ -475,6 +506,10 @@ fn report(o: &Opts, outs: &[Outcome], seconds: f64) -> String {
             median_rank(&before),
         );
     }
+}
+
+/// The lenient supplier-fault figure and the scorecard ranks.
+fn report_scorecard(s: &mut String, outs: &[Outcome]) {
     let sup: Vec<&Outcome> = outs
         .iter()
         .filter(|x| x.planted.kind == "supplier")
@@ -516,6 +551,10 @@ fn report(o: &Opts, outs: &[Outcome], seconds: f64) -> String {
             pct(first, g.len())
         );
     }
+}
+
+/// One row per scenario.
+fn report_scenarios(s: &mut String, outs: &[Outcome]) {
     let _ = writeln!(
         s,
         "\nPer scenario (k/other/E = complaint lots / other sold lots reached / complaint lots expected from their SKUs):\n"
@@ -561,5 +600,4 @@ fn report(o: &Opts, outs: &[Outcome], seconds: f64) -> String {
             describe(x.before_first.as_ref()),
         );
     }
-    s
 }

@@ -29,7 +29,7 @@ use lotgraph::core::analytics::recall::simulate_with;
 use lotgraph::core::analytics::returns::ReturnFilter;
 use lotgraph::core::analytics::suppliers::{ScoreInputs, Window, scorecard};
 use lotgraph::core::model::Origin;
-use lotgraph::core::{Direction, LotIx, Tracer};
+use lotgraph::core::{Dataset, Direction, Genealogy, LotIx, Tracer};
 use lotgraph::generate::rng::Rng;
 use lotgraph::snapshot;
 use serde_json::{Value, json};
@@ -76,124 +76,82 @@ fn opts() -> Opts {
     o
 }
 
-fn main() {
-    let o = opts();
-    let t = Instant::now();
-    let snap = snapshot::load(&o.workspace).expect("load snapshot");
-    let load_ms = t.elapsed().as_secs_f64() * 1e3;
-    let (ds, g) = (&snap.dataset, &snap.genealogy);
-    let n = ds.lots.len();
-    let id = |l: LotIx| ds.lot_id(l);
-
-    // The workload: produced lots to trace back, consumed lots to trace
-    // forward (a lot nothing was made from has an empty forward trace),
-    // consumed supplier lots to recall. Distinct picks, so every lot's
-    // timing is one query.
-    let mut rng = Rng::new(o.seed);
-    let mut pick = |count: usize, ok: &dyn Fn(LotIx) -> bool| {
-        let eligible = (0..n).map(LotIx::from_ix).filter(|l| ok(*l)).count();
-        let want = count.min(eligible);
-        let mut seen = vec![false; n];
-        let mut out = Vec::with_capacity(want);
-        while out.len() < want {
-            let l = LotIx::from_ix(rng.below(n as u64) as usize);
-            if ok(l) && !seen[l.ix()] {
-                seen[l.ix()] = true;
-                out.push(l);
-            }
+/// Distinct random lots satisfying `ok`, at most `count` (fewer when fewer
+/// qualify), so that every lot's timing is one query.
+fn pick(rng: &mut Rng, n: usize, count: usize, ok: &dyn Fn(LotIx) -> bool) -> Vec<LotIx> {
+    let eligible = (0..n).map(LotIx::from_ix).filter(|l| ok(*l)).count();
+    let want = count.min(eligible);
+    let mut seen = vec![false; n];
+    let mut out = Vec::with_capacity(want);
+    while out.len() < want {
+        let l = LotIx::from_ix(rng.below(n as u64) as usize);
+        if ok(l) && !seen[l.ix()] {
+            seen[l.ix()] = true;
+            out.push(l);
         }
-        out
-    };
-    let back = pick(o.traces, &|l| ds.lot(l).origin == Origin::Produced);
-    let fwd = pick(o.traces, &|l| g.outputs().degree(l) > 0);
-    let recalls = pick(o.recalls, &|l| {
-        ds.lot(l).origin == Origin::Supplied && g.outputs().degree(l) > 0
-    });
+    }
+    out
+}
 
-    let mut tracer = Tracer::new(g);
-    let mut traces = |roots: &[LotIx], dir: Direction| {
-        let mut answers = Vec::with_capacity(roots.len());
-        let mut times = Vec::with_capacity(roots.len());
-        for &r in roots {
-            std::hint::black_box(tracer.trace(ds, r, dir, None));
-            let t = Instant::now();
-            let tr = tracer.trace(ds, r, dir, None);
-            times.push(t.elapsed().as_nanos() as u64);
-            answers.push(Value::Array(
-                tr.lots
-                    .iter()
-                    .map(|x| json!([id(x.lot), x.depth, x.share]))
-                    .collect(),
-            ));
-        }
-        (answers, times)
-    };
-    let (back_answers, back_times) = traces(&back, Direction::Upstream);
-    let (fwd_answers, fwd_times) = traces(&fwd, Direction::Downstream);
+/// Answers to one kind of query, one per workload item, with their times
+/// in nanoseconds.
+struct Timed {
+    answers: Vec<Value>,
+    times: Vec<u64>,
+}
 
-    // Stock and shipment totals are what a recall reads; the product
-    // computes them once per command, so they are set up outside the timer
-    // and reported with the load, like the peers' derived tables.
-    let t = Instant::now();
-    let bal = Balance::compute(ds);
-    let prepare_ms = t.elapsed().as_secs_f64() * 1e3;
-    let mut recall_answers = Vec::with_capacity(recalls.len());
-    let mut recall_times = Vec::with_capacity(recalls.len());
-    for &s in &recalls {
-        std::hint::black_box(simulate_with(&mut tracer, ds, &bal, &[s], 0.0));
+/// One trace per root, warmed up once then timed; the answer is every
+/// closure lot as `[id, depth, share]`.
+fn time_traces(tracer: &mut Tracer, ds: &Dataset, roots: &[LotIx], dir: Direction) -> Timed {
+    let mut answers = Vec::with_capacity(roots.len());
+    let mut times = Vec::with_capacity(roots.len());
+    for &r in roots {
+        std::hint::black_box(tracer.trace(ds, r, dir, None));
         let t = Instant::now();
-        let r = simulate_with(&mut tracer, ds, &bal, &[s], 0.0);
-        recall_times.push(t.elapsed().as_nanos() as u64);
-        recall_answers.push(json!({
+        let tr = tracer.trace(ds, r, dir, None);
+        times.push(t.elapsed().as_nanos() as u64);
+        answers.push(Value::Array(
+            tr.lots
+                .iter()
+                .map(|x| json!([ds.lot_id(x.lot), x.depth, x.share]))
+                .collect(),
+        ));
+    }
+    Timed { answers, times }
+}
+
+/// One recall per supplier lot, warmed up once then timed; the answer is
+/// the closure and the customers' quantities.
+fn time_recalls(tracer: &mut Tracer, ds: &Dataset, bal: &Balance, lots: &[LotIx]) -> Timed {
+    let id = |l: LotIx| ds.lot_id(l);
+    let mut answers = Vec::with_capacity(lots.len());
+    let mut times = Vec::with_capacity(lots.len());
+    for &s in lots {
+        std::hint::black_box(simulate_with(tracer, ds, bal, &[s], 0.0));
+        let t = Instant::now();
+        let r = simulate_with(tracer, ds, bal, &[s], 0.0);
+        times.push(t.elapsed().as_nanos() as u64);
+        answers.push(json!({
             "lots": r.lots.iter().map(|x| json!([id(x.lot), x.depth, x.share])).collect::<Vec<_>>(),
             "customers": r.customers.iter()
                 .map(|c| json!([ds.customers[c.customer.ix()].id, c.quantity]))
                 .collect::<Vec<_>>(),
         }));
     }
+    Timed { answers, times }
+}
 
-    let mut score_times = Vec::new();
+/// The scorecard, computed three times; the answer is every supplier's
+/// attributed returned and shipped quantities, sorted by supplier id.
+fn time_scorecard(ds: &Dataset, g: &Genealogy) -> (Vec<Value>, Vec<u64>) {
+    let mut times = Vec::new();
     let mut card = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();
         let inputs = ScoreInputs::compute(ds, g, &ReturnFilter::default()).expect("acyclic");
         card = scorecard(ds, g, &inputs, Window::default());
-        score_times.push(t.elapsed().as_nanos() as u64);
+        times.push(t.elapsed().as_nanos() as u64);
     }
-    // Investigation of 50 complaint lots (distinct returned lots), as
-    // `investigate --lot ...` does it, population included; the answer the
-    // peers can check is every lot candidate with what it reaches.
-    let mut returned: Vec<LotIx> = ds.returns.iter().map(|r| r.lot).collect();
-    returned.sort();
-    returned.dedup();
-    let mut complaints = Vec::new();
-    let mut taken = vec![false; returned.len()];
-    while complaints.len() < o.complaints.min(returned.len()) {
-        let i = rng.below(returned.len() as u64) as usize;
-        if !taken[i] {
-            taken[i] = true;
-            complaints.push(returned[i]);
-        }
-    }
-    let mut inv_times = Vec::new();
-    let mut inv = None;
-    for _ in 0..3 {
-        let t = Instant::now();
-        let pop = population(ds);
-        let r = Investigation::run(ds, g, &complaints, &pop);
-        inv_times.push(t.elapsed().as_nanos() as u64);
-        inv = Some(r);
-    }
-    let mut inv_lots: Vec<Value> = inv
-        .iter()
-        .flat_map(|r| &r.candidates)
-        .filter_map(|c| match c.source {
-            Source::Lot(l) => Some(json!([id(l), c.complaint_lots.len(), c.other_lots_reached])),
-            _ => None,
-        })
-        .collect();
-    inv_lots.sort_by(|a, b| a[0].as_str().cmp(&b[0].as_str()));
-
     let mut scores: Vec<Value> = card
         .iter()
         .map(|s| {
@@ -205,8 +163,109 @@ fn main() {
         })
         .collect();
     scores.sort_by(|a, b| a[0].as_str().cmp(&b[0].as_str()));
+    (scores, times)
+}
 
-    let ids = |v: &[LotIx]| v.iter().map(|l| id(*l)).collect::<Vec<_>>();
+/// `count` distinct returned lots, drawn at random: the complaint lots.
+fn pick_complaints(rng: &mut Rng, ds: &Dataset, count: usize) -> Vec<LotIx> {
+    let mut returned: Vec<LotIx> = ds.returns.iter().map(|r| r.lot).collect();
+    returned.sort();
+    returned.dedup();
+    let mut complaints = Vec::new();
+    let mut taken = vec![false; returned.len()];
+    while complaints.len() < count.min(returned.len()) {
+        let i = rng.below(returned.len() as u64) as usize;
+        if !taken[i] {
+            taken[i] = true;
+            complaints.push(returned[i]);
+        }
+    }
+    complaints
+}
+
+/// Investigation of the complaint lots, as `investigate --lot ...` does it,
+/// population included, three times; the answer the peers can check is
+/// every lot candidate with what it reaches, sorted by lot id.
+fn time_investigation(ds: &Dataset, g: &Genealogy, complaints: &[LotIx]) -> (Vec<Value>, Vec<u64>) {
+    let mut times = Vec::new();
+    let mut inv = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let pop = population(ds);
+        let r = Investigation::run(ds, g, complaints, &pop);
+        times.push(t.elapsed().as_nanos() as u64);
+        inv = Some(r);
+    }
+    let mut inv_lots: Vec<Value> = inv
+        .iter()
+        .flat_map(|r| &r.candidates)
+        .filter_map(|c| match c.source {
+            Source::Lot(l) => Some(json!([
+                ds.lot_id(l),
+                c.complaint_lots.len(),
+                c.other_lots_reached
+            ])),
+            _ => None,
+        })
+        .collect();
+    inv_lots.sort_by(|a, b| a[0].as_str().cmp(&b[0].as_str()));
+    (inv_lots, times)
+}
+
+/// Median of nanosecond samples, in microseconds.
+fn p50_us(v: &[u64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or(0) as f64 / 1e3
+}
+
+fn main() {
+    let o = opts();
+    let t = Instant::now();
+    let snap = snapshot::load(&o.workspace).expect("load snapshot");
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+    let (ds, g) = (&snap.dataset, &snap.genealogy);
+    let n = ds.lots.len();
+
+    // The workload: produced lots to trace back, consumed lots to trace
+    // forward (a lot nothing was made from has an empty forward trace),
+    // consumed supplier lots to recall.
+    let mut rng = Rng::new(o.seed);
+    let back = pick(&mut rng, n, o.traces, &|l| {
+        ds.lot(l).origin == Origin::Produced
+    });
+    let fwd = pick(&mut rng, n, o.traces, &|l| g.outputs().degree(l) > 0);
+    let recalls = pick(&mut rng, n, o.recalls, &|l| {
+        ds.lot(l).origin == Origin::Supplied && g.outputs().degree(l) > 0
+    });
+
+    let mut tracer = Tracer::new(g);
+    let back_t = time_traces(&mut tracer, ds, &back, Direction::Upstream);
+    let fwd_t = time_traces(&mut tracer, ds, &fwd, Direction::Downstream);
+
+    // Stock and shipment totals are what a recall reads; the product
+    // computes them once per command, so they are set up outside the timer
+    // and reported with the load, like the peers' derived tables.
+    let t = Instant::now();
+    let bal = Balance::compute(ds);
+    let prepare_ms = t.elapsed().as_secs_f64() * 1e3;
+    let recall_t = time_recalls(&mut tracer, ds, &bal, &recalls);
+
+    let (scores, score_times) = time_scorecard(ds, g);
+    let complaints = pick_complaints(&mut rng, ds, o.complaints);
+    let (inv_lots, inv_times) = time_investigation(ds, g, &complaints);
+
+    // The medians are printed after the file is written, which takes the
+    // timings.
+    let p50s = [
+        &back_t.times,
+        &fwd_t.times,
+        &recall_t.times,
+        &score_times,
+        &inv_times,
+    ]
+    .map(|v| p50_us(v));
+    let ids = |v: &[LotIx]| v.iter().map(|l| ds.lot_id(*l)).collect::<Vec<_>>();
     let doc = json!({
         "lots": n,
         "consumptions": ds.consumptions.len(),
@@ -220,33 +279,28 @@ fn main() {
             "investigate": ids(&complaints),
         },
         "answers": {
-            "trace_back": back_answers,
-            "trace_forward": fwd_answers,
-            "recall": recall_answers,
+            "trace_back": back_t.answers,
+            "trace_forward": fwd_t.answers,
+            "recall": recall_t.answers,
             "scorecard": scores,
             "investigate": inv_lots,
         },
         "timings_ns": {
-            "trace_back": back_times,
-            "trace_forward": fwd_times,
-            "recall": recall_times,
+            "trace_back": back_t.times,
+            "trace_forward": fwd_t.times,
+            "recall": recall_t.times,
             "scorecard": score_times,
             "investigate": inv_times,
         },
     });
     let f = std::fs::File::create(&o.out).expect("create --out");
     serde_json::to_writer(std::io::BufWriter::new(f), &doc).expect("write --out");
-    let p50 = |v: &[u64]| {
-        let mut v = v.to_vec();
-        v.sort_unstable();
-        v.get(v.len() / 2).copied().unwrap_or(0) as f64 / 1e3
-    };
     eprintln!(
         "lotgraph: {n} lots, load {load_ms:.0} ms; p50 trace back {:.1} µs, forward {:.1} µs, recall {:.1} µs; scorecard {:.1} ms; investigation {:.1} ms",
-        p50(&back_times),
-        p50(&fwd_times),
-        p50(&recall_times),
-        p50(&score_times) / 1e3,
-        p50(&inv_times) / 1e3,
+        p50s[0],
+        p50s[1],
+        p50s[2],
+        p50s[3] / 1e3,
+        p50s[4] / 1e3,
     );
 }

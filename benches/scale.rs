@@ -27,21 +27,21 @@ mod common;
 mod measure;
 
 use breakdown::*;
-use common::layered::generate;
+use common::layered::{Generated, generate};
 use common::parse_count;
 use lotgraph::core::analytics::balance::Balance;
 use lotgraph::core::analytics::investigate::{Investigation, population};
 use lotgraph::core::analytics::recall::simulate;
 use lotgraph::core::analytics::returns::{ReturnFilter, lot_rates};
 use lotgraph::core::analytics::suppliers::{ScoreInputs, Window, scorecard};
-use lotgraph::core::ingest::{Ingested, ingest_dir};
+use lotgraph::core::ingest::{Ingested, Reject, ingest_dir};
 use lotgraph::core::model::Origin;
-use lotgraph::core::{Direction, LotIx, TraceLot, Tracer};
+use lotgraph::core::{Dataset, Direction, Genealogy, LotIx, Tracer};
 use lotgraph::generate::rng::Rng;
 use lotgraph::ingest::CsvOrParquet;
-use lotgraph::snapshot::{self, FileCount, Manifest, SNAPSHOT_VERSION};
+use lotgraph::snapshot::{self, FileCount, Manifest, SNAPSHOT_VERSION, Snapshot};
 use measure::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------
@@ -89,34 +89,32 @@ fn opts() -> Opts {
 }
 
 // ---------------------------------------------------------------------------
+// Phases, in the order they run. Each prints its own lines; the figures the
+// closing summary table repeats are handed back.
 
-fn main() {
-    let o = opts();
-    let n = o.lots;
-    println!(
-        "== lotgraph scale bench: {} lots (seed {:#x}, window ±{}) ==",
-        thousands(n),
-        o.seed,
-        o.window
-    );
-    let tmp_data;
-    let data_dir = match &o.dir {
+/// The directory the data are generated into: `--dir`, or a temporary one
+/// that lives as long as the returned guard.
+fn data_dir(o: &Opts) -> (Option<tempfile::TempDir>, PathBuf) {
+    match &o.dir {
         Some(d) => {
             std::fs::create_dir_all(d).expect("create --dir");
-            d.clone()
+            (None, d.clone())
         }
         None => {
-            tmp_data = tempfile::Builder::new()
+            let tmp = tempfile::Builder::new()
                 .prefix("lotgraph-scale-")
                 .tempdir()
                 .expect("tempdir");
-            tmp_data.path().to_path_buf()
+            let dir = tmp.path().to_path_buf();
+            (Some(tmp), dir)
         }
-    };
+    }
+}
 
-    // 1. Generate (not a figure of merit).
+/// Phase 1: Generate (not a figure of merit).
+fn generate_data(data_dir: &Path, o: &Opts) -> (Generated, Duration) {
     let t = Instant::now();
-    let g = generate(&data_dir, n, o.seed, o.window);
+    let g = generate(data_dir, o.lots, o.seed, o.window);
     let t_gen = t.elapsed();
     println!(
         "generate: {} rows ({} consumptions), {:.0} MiB of CSV in {} ({})",
@@ -126,10 +124,20 @@ fn main() {
         fmt_dur(t_gen),
         data_dir.display()
     );
+    (g, t_gen)
+}
 
-    // 2. Ingest.
+/// What ingest measured: its time, the rows it read and the peak memory.
+struct IngestFigures {
+    took: Duration,
+    read: u64,
+    hwm: Option<u64>,
+}
+
+/// Phase 2: Ingest, with its per-file counts and the genealogy's depth.
+fn ingest_data(data_dir: &Path) -> (Ingested, IngestFigures) {
     let t = Instant::now();
-    let ing: Ingested = ingest_dir(&data_dir, &CsvOrParquet).expect("ingest");
+    let ing: Ingested = ingest_dir(data_dir, &CsvOrParquet).expect("ingest");
     let t_ingest = t.elapsed();
     let read: u64 = ing.reports.iter().map(|r| r.read).sum();
     let rejected: u64 = ing.reports.iter().map(|r| r.rejected).sum();
@@ -162,6 +170,26 @@ fn main() {
         mib(hwm_ingest),
         mib(proc_kb("VmRSS"))
     );
+    let depth = ing
+        .genealogy
+        .levels()
+        .map(|l| l.into_iter().max().unwrap_or(0));
+    println!("genealogy depth: {depth:?}");
+    let figures = IngestFigures {
+        took: t_ingest,
+        read,
+        hwm: hwm_ingest,
+    };
+    (ing, figures)
+}
+
+/// Phase 3: snapshot write into a temporary workspace. The genealogy is
+/// dropped once written; the dataset and rejects are handed back for the
+/// breakdown.
+fn write_snapshot(
+    data_dir: &Path,
+    ing: Ingested,
+) -> (tempfile::TempDir, Dataset, Vec<Reject>, Duration, u64) {
     let Ingested {
         dataset,
         genealogy,
@@ -169,10 +197,6 @@ fn main() {
         rejects,
         warnings,
     } = ing;
-    let depth = genealogy.levels().map(|l| l.into_iter().max().unwrap_or(0));
-    println!("genealogy depth: {depth:?}");
-
-    // 3. Snapshot write.
     let ws = tempfile::Builder::new()
         .prefix("lotgraph-scale-ws-")
         .tempdir()
@@ -207,15 +231,12 @@ fn main() {
         fmt_dur(t_write),
         snap_bytes as f64 / (1 << 20) as f64
     );
+    (ws, dataset, rejects, t_write, snap_bytes)
+}
 
-    // 3b. Where ingest's time goes, measured from outside the library, with
-    //     a few what-if alternatives (bench code, not library code).
-    if o.breakdown {
-        for (what, d) in ingest_breakdown(&data_dir, &dataset) {
-            println!("  breakdown: {what}: {}", fmt_dur(d));
-        }
-    }
-    let n_lots = dataset.lots.len();
+/// Frees the ingested data so that the load and trace phases' peak memory
+/// is theirs alone; gives whether VmHWM could be reset.
+fn release(dataset: Dataset, rejects: Vec<Reject>) -> bool {
     drop(dataset);
     drop(rejects);
     trim_heap();
@@ -229,14 +250,18 @@ fn main() {
             " (VmHWM could not be reset)"
         }
     );
+    hwm_reset
+}
 
-    // 4. Snapshot load, average of 3 (page cache warm: the files were just written).
+/// Phase 4: snapshot load, average of 3 (page cache warm: the files were
+/// just written); gives the last load and the average.
+fn load_snapshot(ws: &Path, n_lots: usize) -> (Snapshot, Duration) {
     let mut loads = Vec::new();
     let mut snap = None;
     for i in 0..3 {
         drop(snap.take());
         let t = Instant::now();
-        let s = snapshot::load(ws.path()).expect("load");
+        let s = snapshot::load(ws).expect("load");
         let d = t.elapsed();
         println!("snapshot load #{}: {}", i + 1, fmt_dur(d));
         loads.push(d);
@@ -245,11 +270,14 @@ fn main() {
     let snap = snap.expect("loaded");
     let t_load = loads.iter().sum::<Duration>() / loads.len() as u32;
     assert_eq!(snap.dataset.lots.len(), n_lots);
-    let (ds, genealogy) = (&snap.dataset, &snap.genealogy);
+    (snap, t_load)
+}
 
-    // 5. Traces: back from random produced lots, forward from random lots
-    //    that were consumed at least once (a supplied lot has nothing
-    //    upstream, an unconsumed lot nothing downstream).
+/// Phase 5: the trace roots: random produced lots to trace back, random
+/// lots consumed at least once to trace forward (a supplied lot has
+/// nothing upstream, an unconsumed lot nothing downstream).
+fn trace_roots(ds: &Dataset, genealogy: &Genealogy, o: &Opts) -> (Vec<LotIx>, Vec<LotIx>) {
+    let n_lots = ds.lots.len();
     let mut rng = Rng::new(o.seed ^ 0x7ace);
     let mut pick = |ok: &dyn Fn(LotIx) -> bool| loop {
         let l = LotIx::from_ix(rng.below(n_lots as u64) as usize);
@@ -263,6 +291,17 @@ fn main() {
     let fwd_roots: Vec<LotIx> = (0..o.traces)
         .map(|_| pick(&|l| genealogy.outputs().degree(l) > 0))
         .collect();
+    (back_roots, fwd_roots)
+}
+
+/// Phase 5: times a trace from every root in both directions; gives the
+/// tracer (reused by the breakdown) and the back and forward figures.
+fn run_traces<'g>(
+    ds: &Dataset,
+    genealogy: &'g Genealogy,
+    back_roots: &[LotIx],
+    fwd_roots: &[LotIx],
+) -> (Tracer<'g>, TraceStats, TraceStats) {
     let t = Instant::now();
     let mut tracer = Tracer::new(genealogy);
     let t_tracer = t.elapsed();
@@ -278,12 +317,12 @@ fn main() {
         }
         trace_stats(times, &sizes)
     };
-    let back = run(&back_roots, Direction::Upstream);
-    let fwd = run(&fwd_roots, Direction::Downstream);
+    let back = run(back_roots, Direction::Upstream);
+    let fwd = run(fwd_roots, Direction::Downstream);
     for (name, s) in [("back", &back), ("forward", &fwd)] {
         println!(
             "trace {name:<7} ×{}: p50 {}  p99 {}  max {}  closure mean {:.0} p50 {} max {}  ({:.0} ns per closure lot)",
-            o.traces,
+            back_roots.len(),
             fmt_dur(s.p50),
             fmt_dur(s.p99),
             fmt_dur(s.max),
@@ -294,87 +333,29 @@ fn main() {
         );
     }
     println!("Tracer::new: {}", fmt_dur(t_tracer));
-    // Read before the breakdown below, which allocates a little more.
-    let hwm_end = proc_kb("VmHWM");
-    let rss_end = proc_kb("VmRSS");
-    if o.breakdown {
-        // Where a trace's time goes: four more passes over the same roots,
-        // each like the measured one: the library's trace again; the walk
-        // alone (same closure, no sort); and two what-ifs for the sort by
-        // (depth, lot id): one key lookup per lot (sort_by_cached_key)
-        // instead of two per comparison, and integer keys from a rank of
-        // every lot id computed once per dataset.
-        let t = Instant::now();
-        let mut order: Vec<u32> = (0..n_lots as u32).collect();
-        order.sort_unstable_by(|a, b| ds.lots.get(*a as usize).id.cmp(ds.lots.get(*b as usize).id));
-        let mut rank = vec![0u32; n_lots];
-        for (r, &ix) in order.iter().enumerate() {
-            rank[ix as usize] = r as u32;
-        }
-        drop(order);
-        println!(
-            "  breakdown: what-if: rank of every lot id (once per dataset): {}",
-            fmt_dur(t.elapsed())
-        );
-        for (name, roots, dir) in [
-            ("back", &back_roots, Direction::Upstream),
-            ("forward", &fwd_roots, Direction::Downstream),
-        ] {
-            let collect = |tracer: &mut Tracer, r: LotIx| {
-                let mut lots = Vec::new();
-                tracer.walk(&[r], dir, |lot, depth, share| {
-                    if lot != r {
-                        lots.push(TraceLot { lot, depth, share });
-                    }
-                });
-                lots
-            };
-            let mut pass = |f: &mut dyn FnMut(&mut Tracer, LotIx)| {
-                let mut times = Vec::with_capacity(roots.len());
-                for &r in roots.iter() {
-                    let t = Instant::now();
-                    f(&mut tracer, r);
-                    times.push(t.elapsed());
-                }
-                trace_stats(times, &[])
-            };
-            let lib = pass(&mut |tr, r| {
-                std::hint::black_box(tr.trace(ds, r, dir, None));
-            });
-            let walk = pass(&mut |tr, r| {
-                std::hint::black_box(collect(tr, r));
-            });
-            let cached = pass(&mut |tr, r| {
-                let mut lots = collect(tr, r);
-                lots.sort_by_cached_key(|l| (l.depth, ds.lot_id(l.lot)));
-                std::hint::black_box(lots);
-            });
-            let ranked = pass(&mut |tr, r| {
-                let mut lots = collect(tr, r);
-                lots.sort_unstable_by_key(|l| (l.depth, rank[l.lot.ix()]));
-                std::hint::black_box(lots);
-            });
-            println!(
-                "  breakdown: trace {name:<7} p50/p99: again {}/{}, walk only {}/{}; \
-                 what-if walk + sort_by_cached_key {}/{}, walk + sort by id rank {}/{}",
-                fmt_dur(lib.p50),
-                fmt_dur(lib.p99),
-                fmt_dur(walk.p50),
-                fmt_dur(walk.p99),
-                fmt_dur(cached.p50),
-                fmt_dur(cached.p99),
-                fmt_dur(ranked.p50),
-                fmt_dur(ranked.p99)
-            );
-        }
-    }
-    // 5b. Analytics at this size (issue 3's targets: each under 2 s at 1M).
-    let time = |f: &mut dyn FnMut() -> String| {
-        let t = Instant::now();
-        let what = f();
-        (t.elapsed(), what)
-    };
-    let (t_rates, rates_what) = time(&mut || {
+    (tracer, back, fwd)
+}
+
+/// The analytics' times, for the summary.
+struct AnalyticsTimes {
+    rates: Duration,
+    score: Duration,
+    recall: Duration,
+    investigation: Duration,
+}
+
+/// Runs `f` once; gives its time and what it says it did.
+fn timed(f: &mut dyn FnMut() -> String) -> (Duration, String) {
+    let t = Instant::now();
+    let what = f();
+    (t.elapsed(), what)
+}
+
+/// Phase 5b: analytics at this size (issue 3's targets: each under 2 s at
+/// 1M).
+fn analytics(ds: &Dataset, genealogy: &Genealogy, seed: u64) -> AnalyticsTimes {
+    let n_lots = ds.lots.len();
+    let (t_rates, rates_what) = timed(&mut || {
         let r = lot_rates(ds, &ReturnFilter::default());
         format!(
             "{} lots rated, {} flagged",
@@ -382,7 +363,7 @@ fn main() {
             r.iter().filter(|x| x.flagged).count()
         )
     });
-    let (t_score, score_what) = time(&mut || {
+    let (t_score, score_what) = timed(&mut || {
         let inputs =
             ScoreInputs::compute(ds, genealogy, &ReturnFilter::default()).expect("acyclic");
         let card = scorecard(ds, genealogy, &inputs, Window::default());
@@ -394,7 +375,7 @@ fn main() {
         .collect();
     largest.sort_by_key(|l| (std::cmp::Reverse(genealogy.outputs().degree(*l)), l.0));
     largest.truncate(100);
-    let (t_recall, recall_what) = time(&mut || {
+    let (t_recall, recall_what) = timed(&mut || {
         let bal = Balance::compute(ds);
         let r = simulate(ds, genealogy, &bal, &largest, 0.0);
         format!(
@@ -408,13 +389,13 @@ fn main() {
         .map(LotIx::from_ix)
         .filter(|l| pop[l.ix()])
         .collect();
-    let mut crng = Rng::new(o.seed ^ 0xc0de);
+    let mut crng = Rng::new(seed ^ 0xc0de);
     let mut complaints: Vec<LotIx> = (0..50)
         .map(|_| shipped[crng.below(shipped.len() as u64) as usize])
         .collect();
     complaints.sort();
     complaints.dedup();
-    let (t_inv, inv_what) = time(&mut || {
+    let (t_inv, inv_what) = timed(&mut || {
         let inv = Investigation::run(ds, genealogy, &complaints, &pop);
         format!(
             "{} complaint lots, {} candidates, {} groups",
@@ -439,44 +420,63 @@ fn main() {
     ] {
         println!("analytics: {name}: {} ({what})", fmt_dur(d));
     }
-    println!(
-        "peak memory at end: VmHWM {}{} (VmRSS {})",
-        mib(hwm_end),
-        if hwm_reset {
-            " since the reset (snapshot loads + traces)"
-        } else {
-            " (whole run)"
-        },
-        mib(rss_end)
-    );
+    AnalyticsTimes {
+        rates: t_rates,
+        score: t_score,
+        recall: t_recall,
+        investigation: t_inv,
+    }
+}
 
-    // 6. Summary, Markdown-ready.
+/// Every figure of the closing summary.
+struct Summary {
+    lots: u64,
+    generated: Generated,
+    t_gen: Duration,
+    ingest: IngestFigures,
+    t_write: Duration,
+    snap_bytes: u64,
+    t_load: Duration,
+    back: TraceStats,
+    fwd: TraceStats,
+    hwm_reset: bool,
+    hwm_end: Option<u64>,
+    analytics: AnalyticsTimes,
+}
+
+/// Phase 6: Summary, Markdown-ready.
+fn print_summary(s: &Summary) {
     let ms = |d: Duration| format!("{:.3}", d.as_secs_f64() * 1e3);
+    let (read, t_ingest) = (s.ingest.read, s.ingest.took);
+    let (back, fwd) = (&s.back, &s.fwd);
     println!();
-    println!("| metric | {} lots |", thousands(n));
+    println!("| metric | {} lots |", thousands(s.lots));
     println!("|---|---|");
     println!(
         "| rows (all files) / consumptions | {} / {} |",
         thousands(read),
-        thousands(g.consumptions)
+        thousands(s.generated.consumptions)
     );
     println!(
         "| CSV size / generate time | {:.0} MiB / {} |",
-        g.bytes as f64 / (1 << 20) as f64,
-        fmt_dur(t_gen)
+        s.generated.bytes as f64 / (1 << 20) as f64,
+        fmt_dur(s.t_gen)
     );
     println!(
         "| ingest (`ingest_dir`, CsvOrParquet) | {} ({} rows/s) |",
         fmt_dur(t_ingest),
         thousands((read as f64 / secs(t_ingest)) as u64)
     );
-    println!("| peak memory after ingest (VmHWM) | {} |", mib(hwm_ingest));
+    println!(
+        "| peak memory after ingest (VmHWM) | {} |",
+        mib(s.ingest.hwm)
+    );
     println!(
         "| snapshot write | {} ({:.0} MiB) |",
-        fmt_dur(t_write),
-        snap_bytes as f64 / (1 << 20) as f64
+        fmt_dur(s.t_write),
+        s.snap_bytes as f64 / (1 << 20) as f64
     );
-    println!("| snapshot load (avg of 3) | {} |", fmt_dur(t_load));
+    println!("| snapshot load (avg of 3) | {} |", fmt_dur(s.t_load));
     println!(
         "| trace back p50 / p99 / max (ms) | {} / {} / {} |",
         ms(back.p50),
@@ -495,20 +495,85 @@ fn main() {
     );
     println!(
         "| peak memory at end (VmHWM{}) | {} |",
-        if hwm_reset {
+        if s.hwm_reset {
             ", load + trace phase"
         } else {
             ", whole run"
         },
-        mib(hwm_end)
+        mib(s.hwm_end)
     );
+    let a = &s.analytics;
     for (name, d) in [
-        ("return rates, all lots", t_rates),
-        ("supplier scorecard", t_score),
-        ("recall, 100 largest supplier lots", t_recall),
-        ("investigation, 50 complaint lots", t_inv),
+        ("return rates, all lots", a.rates),
+        ("supplier scorecard", a.score),
+        ("recall, 100 largest supplier lots", a.recall),
+        ("investigation, 50 complaint lots", a.investigation),
     ] {
         println!("| {name} | {} |", fmt_dur(d));
     }
+}
+
+// ---------------------------------------------------------------------------
+
+fn main() {
+    let o = opts();
+    println!(
+        "== lotgraph scale bench: {} lots (seed {:#x}, window ±{}) ==",
+        thousands(o.lots),
+        o.seed,
+        o.window
+    );
+    // The guard keeps a temporary data directory until the end of the run.
+    let (_tmp_data, data_dir) = data_dir(&o);
+    let (generated, t_gen) = generate_data(&data_dir, &o);
+    let (ing, ingest) = ingest_data(&data_dir);
+    let (ws, dataset, rejects, t_write, snap_bytes) = write_snapshot(&data_dir, ing);
+
+    // 3b. Where ingest's time goes, measured from outside the library, with
+    //     a few what-if alternatives (bench code, not library code).
+    if o.breakdown {
+        for (what, d) in ingest_breakdown(&data_dir, &dataset) {
+            println!("  breakdown: {what}: {}", fmt_dur(d));
+        }
+    }
+    let n_lots = dataset.lots.len();
+    let hwm_reset = release(dataset, rejects);
+
+    let (snap, t_load) = load_snapshot(ws.path(), n_lots);
+    let (ds, genealogy) = (&snap.dataset, &snap.genealogy);
+    let (back_roots, fwd_roots) = trace_roots(ds, genealogy, &o);
+    let (mut tracer, back, fwd) = run_traces(ds, genealogy, &back_roots, &fwd_roots);
+    // Read before the breakdown below, which allocates a little more.
+    let hwm_end = proc_kb("VmHWM");
+    let rss_end = proc_kb("VmRSS");
+    if o.breakdown {
+        trace_breakdown(ds, &mut tracer, &back_roots, &fwd_roots);
+    }
+    let analytics = analytics(ds, genealogy, o.seed);
+    println!(
+        "peak memory at end: VmHWM {}{} (VmRSS {})",
+        mib(hwm_end),
+        if hwm_reset {
+            " since the reset (snapshot loads + traces)"
+        } else {
+            " (whole run)"
+        },
+        mib(rss_end)
+    );
+    print_summary(&Summary {
+        lots: o.lots,
+        generated,
+        t_gen,
+        ingest,
+        t_write,
+        snap_bytes,
+        t_load,
+        back,
+        fwd,
+        hwm_reset,
+        hwm_end,
+        analytics,
+    });
+    drop(tracer);
     drop(snap);
 }

@@ -1,10 +1,10 @@
 //! The scale benchmark's breakdown and what-if measurements (run unless
 //! `--no-breakdown`, after the measured phases): where ingest time goes,
-//! and what a leaner hasher, date parser or adjacency layout would cost.
+//! and what a leaner hasher, date parser or adjacency layout would cost;
+//! where a trace's time goes, and what a cheaper sort would save.
 
 use super::measure::*;
-use lotgraph::core::LotIx;
-use lotgraph::core::graph::Genealogy;
+use lotgraph::core::{Dataset, Direction, Genealogy, LotIx, TraceLot, Tracer};
 use std::fs::File;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -109,11 +109,20 @@ pub fn lean_csr(
     (off, tg, q)
 }
 
-pub fn ingest_breakdown(
-    data_dir: &Path,
-    ds: &lotgraph::core::model::Dataset,
-) -> Vec<(String, Duration)> {
+/// Where ingest's time goes, step by step, with what-if alternatives:
+/// (what was measured, its time), in the order printed.
+pub fn ingest_breakdown(data_dir: &Path, ds: &Dataset) -> Vec<(String, Duration)> {
     let mut out: Vec<(String, Duration)> = Vec::new();
+    out.push(csv_tokenize(data_dir));
+    genealogy_build(ds, &mut out);
+    id_lookups(ds, &mut out);
+    date_parsing(ds, &mut out);
+    out
+}
+
+/// Tokenizing every CSV file of `data_dir`, nothing else: the floor under
+/// ingest's parsing.
+fn csv_tokenize(data_dir: &Path) -> (String, Duration) {
     let t = Instant::now();
     let mut records = 0u64;
     for e in std::fs::read_dir(data_dir).expect("read dir").flatten() {
@@ -126,14 +135,18 @@ pub fn ingest_breakdown(
             records += 1;
         }
     }
-    out.push((
+    (
         format!(
             "csv tokenize only, all files ({} records)",
             thousands(records)
         ),
         t.elapsed(),
-    ));
+    )
+}
 
+/// The genealogy's construction and cycle check, against a lean CSR built
+/// straight from the consumptions, with each one's peak memory.
+fn genealogy_build(ds: &Dataset, out: &mut Vec<(String, Duration)>) {
     // Peak memory of a step: VmHWM is reset to the current RSS first.
     let peak_from = || {
         trim_heap();
@@ -169,10 +182,41 @@ pub fn ingest_breakdown(
         d,
     ));
     std::hint::black_box((&fo, &ft, &fq, &io, &it, &iq, &totals));
-    drop((fo, ft, fq, io, it, iq, totals));
+}
 
-    // Lot id interning and lookups, as Registry does them (SipHash), and
-    // with the Fx hash.
+/// Times one pass of lot id lookups over the consumptions, 2 per row (or
+/// fewer when `memo_output` remembers the last output id), each id text
+/// rebuilt from the index; gives (time, lookups that hit).
+fn lookup_pass(ds: &Dataset, m: &dyn Fn(&str) -> bool, memo_output: bool) -> (Duration, u64) {
+    let t = Instant::now();
+    let mut hits = 0u64;
+    let mut last_output = None;
+    let mut buf = *b"L000000000";
+    let mut text = |ix: LotIx| {
+        let mut v = ix.0;
+        for k in (1..10).rev() {
+            buf[k] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        buf
+    };
+    for c in &ds.consumptions {
+        let b = text(c.input);
+        hits += m(std::str::from_utf8(&b).expect("ascii")) as u64;
+        let b = text(c.output);
+        if memo_output && last_output == Some(b) {
+            hits += 1;
+            continue;
+        }
+        hits += m(std::str::from_utf8(&b).expect("ascii")) as u64;
+        last_output = Some(b);
+    }
+    (t.elapsed(), hits)
+}
+
+/// Lot id interning and lookups, as Registry does them (SipHash), and with
+/// the Fx hash.
+fn id_lookups(ds: &Dataset, out: &mut Vec<(String, Duration)>) {
     let t = Instant::now();
     let mut sip: std::collections::HashMap<String, u32> = Default::default();
     for (i, l) in ds.lots.iter().enumerate() {
@@ -190,33 +234,7 @@ pub fn ingest_breakdown(
             .step_by(9973)
             .all(|i| ds.lots.get(i).id == format!("L{i:09}"))
     );
-    let lookups_memo = |m: &dyn Fn(&str) -> bool, memo_output: bool| {
-        let t = Instant::now();
-        let mut hits = 0u64;
-        let mut last_output = None;
-        let mut buf = *b"L000000000";
-        let mut text = |ix: LotIx| {
-            let mut v = ix.0;
-            for k in (1..10).rev() {
-                buf[k] = b'0' + (v % 10) as u8;
-                v /= 10;
-            }
-            buf
-        };
-        for c in &ds.consumptions {
-            let b = text(c.input);
-            hits += m(std::str::from_utf8(&b).expect("ascii")) as u64;
-            let b = text(c.output);
-            if memo_output && last_output == Some(b) {
-                hits += 1;
-                continue;
-            }
-            hits += m(std::str::from_utf8(&b).expect("ascii")) as u64;
-            last_output = Some(b);
-        }
-        (t.elapsed(), hits)
-    };
-    let lookups = |m: &dyn Fn(&str) -> bool| lookups_memo(m, false);
+    let lookups = |m: &dyn Fn(&str) -> bool| lookup_pass(ds, m, false);
     let (base, n_base) = lookups(&|id| std::hint::black_box(id).len() == 10);
     let n_lookups = 2 * ds.consumptions.len() as u64;
     assert_eq!(n_base, n_lookups);
@@ -232,7 +250,7 @@ pub fn ingest_breakdown(
     out.push((
         "  what-if: the same, remembering the last output id".into(),
         {
-            let (t, n) = lookups_memo(&|id| sip.contains_key(id), true);
+            let (t, n) = lookup_pass(ds, &|id| sip.contains_key(id), true);
             assert_eq!(n, n_lookups);
             t.saturating_sub(base)
         },
@@ -257,35 +275,39 @@ pub fn ingest_breakdown(
             fx_t.saturating_sub(base)
         },
     ));
-    drop(fx);
+}
 
-    // Date parsing of consumed_on: chrono's format-string parser vs a
-    // YYYY-MM-DD fast path (the cost of producing the text is subtracted).
-    let texts = |f: &dyn Fn(&str) -> bool| {
-        let t = Instant::now();
-        let mut ok = 0u64;
-        let mut buf = [0u8; 10];
-        for c in &ds.consumptions {
-            use chrono::Datelike;
-            let d = c.consumed_on.expect("consumed_on");
-            let (y, m, day) = (d.year() as u32, d.month(), d.day());
-            for (i, (v, w)) in [(y, 4), (m, 2), (day, 2)].into_iter().enumerate() {
-                let at = [0, 5, 8][i];
-                let mut v = v;
-                for k in (0..w).rev() {
-                    buf[at + k] = b'0' + (v % 10) as u8;
-                    v /= 10;
-                }
+/// Times one pass over the consumptions' `consumed_on` dates rebuilt as
+/// `YYYY-MM-DD` text and handed to `f`; gives (time, texts `f` accepted).
+fn date_pass(ds: &Dataset, f: &dyn Fn(&str) -> bool) -> (Duration, u64) {
+    let t = Instant::now();
+    let mut ok = 0u64;
+    let mut buf = [0u8; 10];
+    for c in &ds.consumptions {
+        use chrono::Datelike;
+        let d = c.consumed_on.expect("consumed_on");
+        let (y, m, day) = (d.year() as u32, d.month(), d.day());
+        for (i, (v, w)) in [(y, 4), (m, 2), (day, 2)].into_iter().enumerate() {
+            let at = [0, 5, 8][i];
+            let mut v = v;
+            for k in (0..w).rev() {
+                buf[at + k] = b'0' + (v % 10) as u8;
+                v /= 10;
             }
-            buf[4] = b'-';
-            buf[7] = b'-';
-            ok += f(std::str::from_utf8(&buf).expect("ascii")) as u64;
         }
-        (t.elapsed(), ok)
-    };
-    let (base, _) = texts(&|s| std::hint::black_box(s).len() == 10);
-    let (chrono_t, ok) = texts(&|s| lotgraph::core::ingest::parse::date(s).is_ok());
-    let (fast_t, ok2) = texts(&|s| fast_date(s).is_some());
+        buf[4] = b'-';
+        buf[7] = b'-';
+        ok += f(std::str::from_utf8(&buf).expect("ascii")) as u64;
+    }
+    (t.elapsed(), ok)
+}
+
+/// Date parsing of consumed_on: chrono's format-string parser vs a
+/// YYYY-MM-DD fast path (the cost of producing the text is subtracted).
+fn date_parsing(ds: &Dataset, out: &mut Vec<(String, Duration)>) {
+    let (base, _) = date_pass(ds, &|s| std::hint::black_box(s).len() == 10);
+    let (chrono_t, ok) = date_pass(ds, &|s| lotgraph::core::ingest::parse::date(s).is_ok());
+    let (fast_t, ok2) = date_pass(ds, &|s| fast_date(s).is_some());
     assert_eq!((ok, ok2), (ds.consumptions.len() as u64, ok));
     out.push((
         format!(
@@ -302,5 +324,82 @@ pub fn ingest_breakdown(
         ),
         fast_t.saturating_sub(base),
     ));
-    out
+}
+
+/// Where a trace's time goes: four more passes over the same roots, each
+/// like the measured one: the library's trace again; the walk alone (same
+/// closure, no sort); and two what-ifs for the sort by (depth, lot id): one
+/// key lookup per lot (sort_by_cached_key) instead of two per comparison,
+/// and integer keys from a rank of every lot id computed once per dataset.
+/// Prints its lines.
+pub fn trace_breakdown(
+    ds: &Dataset,
+    tracer: &mut Tracer,
+    back_roots: &[LotIx],
+    fwd_roots: &[LotIx],
+) {
+    let n_lots = ds.lots.len();
+    let t = Instant::now();
+    let mut order: Vec<u32> = (0..n_lots as u32).collect();
+    order.sort_unstable_by(|a, b| ds.lots.get(*a as usize).id.cmp(ds.lots.get(*b as usize).id));
+    let mut rank = vec![0u32; n_lots];
+    for (r, &ix) in order.iter().enumerate() {
+        rank[ix as usize] = r as u32;
+    }
+    drop(order);
+    println!(
+        "  breakdown: what-if: rank of every lot id (once per dataset): {}",
+        fmt_dur(t.elapsed())
+    );
+    for (name, roots, dir) in [
+        ("back", back_roots, Direction::Upstream),
+        ("forward", fwd_roots, Direction::Downstream),
+    ] {
+        let collect = |tracer: &mut Tracer, r: LotIx| {
+            let mut lots = Vec::new();
+            tracer.walk(&[r], dir, |lot, depth, share| {
+                if lot != r {
+                    lots.push(TraceLot { lot, depth, share });
+                }
+            });
+            lots
+        };
+        let mut pass = |f: &mut dyn FnMut(&mut Tracer, LotIx)| {
+            let mut times = Vec::with_capacity(roots.len());
+            for &r in roots.iter() {
+                let t = Instant::now();
+                f(tracer, r);
+                times.push(t.elapsed());
+            }
+            trace_stats(times, &[])
+        };
+        let lib = pass(&mut |tr, r| {
+            std::hint::black_box(tr.trace(ds, r, dir, None));
+        });
+        let walk = pass(&mut |tr, r| {
+            std::hint::black_box(collect(tr, r));
+        });
+        let cached = pass(&mut |tr, r| {
+            let mut lots = collect(tr, r);
+            lots.sort_by_cached_key(|l| (l.depth, ds.lot_id(l.lot)));
+            std::hint::black_box(lots);
+        });
+        let ranked = pass(&mut |tr, r| {
+            let mut lots = collect(tr, r);
+            lots.sort_unstable_by_key(|l| (l.depth, rank[l.lot.ix()]));
+            std::hint::black_box(lots);
+        });
+        println!(
+            "  breakdown: trace {name:<7} p50/p99: again {}/{}, walk only {}/{}; \
+             what-if walk + sort_by_cached_key {}/{}, walk + sort by id rank {}/{}",
+            fmt_dur(lib.p50),
+            fmt_dur(lib.p99),
+            fmt_dur(walk.p50),
+            fmt_dur(walk.p99),
+            fmt_dur(cached.p50),
+            fmt_dur(cached.p99),
+            fmt_dur(ranked.p50),
+            fmt_dur(ranked.p99)
+        );
+    }
 }

@@ -153,143 +153,28 @@ pub async fn push(
 ) -> Result<PushReport, MirrorError> {
     let t0 = Instant::now();
     let st = statements();
-    for c in CONSTRAINTS {
-        mirror
-            .run_auto("creating uniqueness constraints", query(st.get(c)?))
-            .await?;
-    }
-    let token_rows = mirror
-        .fetch(
-            "reading the mirror token",
-            query(st.get("read_token")?),
-            &["token"],
-        )
-        .await?;
-    let db_token = token_rows.first().and_then(|r| match r.first() {
-        Some(BoltType::String(s)) => Some(s.value.clone()),
-        _ => None,
-    });
-    let full = opts.full || state.token.is_none() || state.token != db_token;
-    if full {
-        for w in ["wipe_relationships", "wipe_nodes"] {
-            mirror
-                .run_auto("clearing the previous mirror", query(st.get(w)?))
-                .await?;
-        }
-        let token = new_token();
-        mirror
-            .write(
-                "writing the mirror token",
-                query(st.get("write_token")?).param("token", token.as_str()),
-            )
-            .await?;
-        state.reset(token, target.clone());
-        state.save(workspace)?;
-    }
+    let full = prepare(mirror, &st, state, workspace, &target, opts).await?;
     state.target = target.clone();
 
     let plans: Vec<Plan> = Set::ALL.iter().map(|s| plan(rows, state, *s)).collect();
-    let mut reports: Vec<SetReport> = plans
-        .iter()
-        .map(|p| SetReport {
-            set: p.set.name(),
-            kind: p.set.kind(),
-            rows: rows.len(p.set) as u64,
-            upserted: p.upserts.len() as u64,
-            deleted: p.deletes.len() as u64,
-            seconds: 0.0,
-        })
-        .collect();
+    let mut reports = set_reports(rows, &plans);
     let total: u64 = reports.iter().map(|r| r.upserted + r.deleted).sum();
-    let pb = if opts.progress {
-        let pb = indicatif::ProgressBar::new(total);
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {human_pos}/{human_len} rows ({per_sec}) {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        pb
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let pb = progress_bar(total, opts.progress);
 
-    // Steps: link deletes, node upserts, lot upserts, link upserts, lot
-    // deletes, other node deletes.
     let mut plans: Vec<Option<Plan>> = plans.into_iter().map(Some).collect();
     let ix = |s: Set| Set::ALL.iter().position(|x| *x == s).unwrap_or(0);
-    let links = [
-        Set::Supplied,
-        Set::OfProduct,
-        Set::ConsumedInto,
-        Set::Shipped,
-        Set::Return,
-        Set::Inspection,
-    ];
-    let mut steps: Vec<(Set, bool)> = Vec::new();
-    steps.extend(links.iter().map(|s| (*s, false)));
-    steps.extend(
-        [
-            Set::Supplier,
-            Set::Site,
-            Set::Product,
-            Set::Customer,
-            Set::Lot,
-        ]
-        .iter()
-        .map(|s| (*s, true)),
-    );
-    steps.extend(links.iter().map(|s| (*s, true)));
-    steps.extend(
-        [
-            Set::Lot,
-            Set::Supplier,
-            Set::Site,
-            Set::Product,
-            Set::Customer,
-        ]
-        .iter()
-        .map(|s| (*s, false)),
-    );
     let mut batches = 0u64;
     let mut done = 0u64;
-    for (set, upsert) in steps {
+    for (set, upsert) in steps() {
         let Some(plan) = plans[ix(set)].as_mut() else {
             continue;
         };
-        let work: Vec<Work> = if upsert {
-            let list = std::mem::take(&mut plan.upserts);
-            chunk(list, opts.batch_size)
-                .into_iter()
-                .map(Work::Upsert)
-                .collect()
-        } else {
-            let list = std::mem::take(&mut plan.deletes);
-            chunk(list, opts.batch_size)
-                .into_iter()
-                .map(Work::Delete)
-                .collect()
-        };
+        let work = take_work(plan, upsert, opts.batch_size);
         if work.is_empty() {
             continue;
         }
-        let name = format!(
-            "{}_{}",
-            if upsert { "upsert" } else { "delete" },
-            set.stem()
-        );
+        let (name, doing) = step_names(set, upsert);
         let stmt = st.get(&name)?;
-        let doing = format!(
-            "{} {} {}",
-            if upsert { "writing" } else { "deleting" },
-            set.name(),
-            if set.kind() == "node" {
-                "nodes"
-            } else {
-                "relationships"
-            }
-        );
         pb.set_message(doing.clone());
         let n = work.len() as u64;
         let started = Instant::now();
@@ -330,6 +215,164 @@ pub async fn push(
         retries: mirror.retries(),
         seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+/// Makes sure the constraints exist and decides whether the push is full:
+/// asked for, no state yet, or the database's mirror token is not the
+/// state's. A full push clears the previous mirror and writes a new token,
+/// and the reset state is saved at once, so that the workspace names the
+/// new token even if the push stops part-way. Gives whether it is full.
+async fn prepare(
+    mirror: &Mirror,
+    st: &Statements,
+    state: &mut SyncState,
+    workspace: &Path,
+    target: &str,
+    opts: &PushOptions,
+) -> Result<bool, MirrorError> {
+    for c in CONSTRAINTS {
+        mirror
+            .run_auto("creating uniqueness constraints", query(st.get(c)?))
+            .await?;
+    }
+    let token_rows = mirror
+        .fetch(
+            "reading the mirror token",
+            query(st.get("read_token")?),
+            &["token"],
+        )
+        .await?;
+    let db_token = token_rows.first().and_then(|r| match r.first() {
+        Some(BoltType::String(s)) => Some(s.value.clone()),
+        _ => None,
+    });
+    let full = opts.full || state.token.is_none() || state.token != db_token;
+    if full {
+        for w in ["wipe_relationships", "wipe_nodes"] {
+            mirror
+                .run_auto("clearing the previous mirror", query(st.get(w)?))
+                .await?;
+        }
+        let token = new_token();
+        mirror
+            .write(
+                "writing the mirror token",
+                query(st.get("write_token")?).param("token", token.as_str()),
+            )
+            .await?;
+        state.reset(token, target.to_string());
+        state.save(workspace)?;
+    }
+    Ok(full)
+}
+
+/// One report per set, with the plan's counts (times are added per step).
+fn set_reports(rows: &Rows<'_>, plans: &[Plan]) -> Vec<SetReport> {
+    plans
+        .iter()
+        .map(|p| SetReport {
+            set: p.set.name(),
+            kind: p.set.kind(),
+            rows: rows.len(p.set) as u64,
+            upserted: p.upserts.len() as u64,
+            deleted: p.deletes.len() as u64,
+            seconds: 0.0,
+        })
+        .collect()
+}
+
+/// A progress bar over `total` rows, hidden unless `show`.
+fn progress_bar(total: u64, show: bool) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(total);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {human_pos}/{human_len} rows ({per_sec}) {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb
+}
+
+/// The push's steps as (set, upsert?), in the order that keeps every
+/// relationship's ends present: link deletes, node upserts, lot upserts,
+/// link upserts, lot deletes, other node deletes.
+fn steps() -> Vec<(Set, bool)> {
+    let links = [
+        Set::Supplied,
+        Set::OfProduct,
+        Set::ConsumedInto,
+        Set::Shipped,
+        Set::Return,
+        Set::Inspection,
+    ];
+    let mut steps: Vec<(Set, bool)> = Vec::new();
+    steps.extend(links.iter().map(|s| (*s, false)));
+    steps.extend(
+        [
+            Set::Supplier,
+            Set::Site,
+            Set::Product,
+            Set::Customer,
+            Set::Lot,
+        ]
+        .iter()
+        .map(|s| (*s, true)),
+    );
+    steps.extend(links.iter().map(|s| (*s, true)));
+    steps.extend(
+        [
+            Set::Lot,
+            Set::Supplier,
+            Set::Site,
+            Set::Product,
+            Set::Customer,
+        ]
+        .iter()
+        .map(|s| (*s, false)),
+    );
+    steps
+}
+
+/// Takes the plan's upserts (or deletes) out of it, in batches.
+fn take_work(plan: &mut Plan, upsert: bool, batch_size: usize) -> Vec<Work> {
+    if upsert {
+        let list = std::mem::take(&mut plan.upserts);
+        chunk(list, batch_size)
+            .into_iter()
+            .map(Work::Upsert)
+            .collect()
+    } else {
+        let list = std::mem::take(&mut plan.deletes);
+        chunk(list, batch_size)
+            .into_iter()
+            .map(Work::Delete)
+            .collect()
+    }
+}
+
+/// A step's statement name in `mirror_push.cypher` (`upsert_lot`) and what
+/// it is doing, for progress and error messages.
+fn step_names(set: Set, upsert: bool) -> (String, String) {
+    let name = format!(
+        "{}_{}",
+        if upsert { "upsert" } else { "delete" },
+        set.stem()
+    );
+    let doing = format!(
+        "{} {} {}",
+        if upsert { "writing" } else { "deleting" },
+        set.name(),
+        if set.kind() == "node" {
+            "nodes"
+        } else {
+            "relationships"
+        }
+    );
+    (name, doing)
 }
 
 fn chunk<T>(list: Vec<T>, size: usize) -> Vec<Vec<T>> {

@@ -324,161 +324,214 @@ impl<'a> Rows<'a> {
 
     /// The properties of row `i` of `set`, in a fixed order.
     pub fn props(&self, set: Set, i: usize) -> Vec<(&'static str, Val)> {
+        match set {
+            Set::Supplier => self.supplier_props(i),
+            Set::Site => self.site_props(i),
+            Set::Product => self.product_props(i),
+            Set::Customer => self.customer_props(i),
+            Set::Lot => self.lot_props(i),
+            Set::Supplied => self.supplied_props(i),
+            Set::OfProduct => self.of_product_props(i),
+            Set::ConsumedInto => self.consumed_into_props(i),
+            Set::Shipped => self.shipped_props(i),
+            Set::Return => self.return_props(i),
+            Set::Inspection => self.inspection_props(i),
+        }
+    }
+
+    /// Properties of supplier `i`.
+    fn supplier_props(&self, i: usize) -> Vec<(&'static str, Val)> {
         let ds = self.ds;
         let s = |v: &str| Val::Str(v.to_string());
-        match set {
-            Set::Supplier => {
-                let x = &ds.suppliers[i];
-                vec![
-                    ("supplier_id", s(&x.id)),
-                    ("name", Val::opt_str(x.name.as_deref())),
-                    ("country", Val::opt_str(x.country.as_deref())),
-                ]
-            }
-            Set::Site => {
-                let x = &ds.sites[i];
-                vec![
-                    ("site_id", s(&x.id)),
-                    ("name", Val::opt_str(x.name.as_deref())),
-                    ("kind", Val::opt_str(x.kind.map(|k| k.as_str()))),
-                    ("region", Val::opt_str(x.region.as_deref())),
-                ]
-            }
-            Set::Product => {
-                let x = &ds.products[i];
-                vec![
-                    ("sku", s(&x.sku)),
-                    ("name", Val::opt_str(x.name.as_deref())),
-                    ("category", Val::opt_str(x.category.map(|k| k.as_str()))),
-                    ("uom", Val::opt_str(x.uom.as_deref())),
-                    (
-                        "shelf_life_days",
-                        x.shelf_life_days
-                            .map_or(Val::Null, |d| Val::Int(i64::from(d))),
-                    ),
-                    ("unit_cost", Val::opt_num(x.unit_cost)),
-                ]
-            }
-            Set::Customer => {
-                let x = &ds.customers[i];
-                vec![
-                    ("customer_id", s(&x.id)),
-                    ("name", Val::opt_str(x.name.as_deref())),
-                    ("kind", Val::opt_str(x.kind.map(|k| k.as_str()))),
-                    ("region", Val::opt_str(x.region.as_deref())),
-                    ("contact", Val::opt_str(x.contact.as_deref())),
-                ]
-            }
-            Set::Lot => {
-                let l = LotIx::from_ix(i);
-                let x = ds.lot(l);
-                vec![
-                    ("lot_id", s(x.id)),
-                    ("sku", s(&ds.product_of(l).sku)),
-                    ("origin", s(x.origin.as_str())),
-                    ("supplier_id", Val::opt_str(ds.supplier_id_of(l))),
-                    ("supplier_lot_code", Val::opt_str(x.supplier_lot_code)),
-                    ("site_id", Val::opt_str(x.site.map(|t| ds.site_id(t)))),
-                    (
-                        "line",
-                        Val::opt_str(x.line.map(|t| ds.lines[t.ix()].as_str())),
-                    ),
-                    ("produced_on", Val::opt_date(x.produced_on)),
-                    ("received_on", Val::opt_date(x.received_on)),
-                    ("expires_on", Val::opt_date(x.expires_on)),
-                    ("quantity", Val::Num(x.quantity)),
-                    ("uom", Val::opt_str(ds.product_of(l).uom.as_deref())),
-                    // The canonical unit (`KGM` is `kg`): what seed
-                    // quantities are summed under.
-                    (
-                        "unit",
-                        Val::opt_str(Some(ds.unit_key_of(l)).filter(|u| !u.is_empty())),
-                    ),
-                    ("unit_cost", Val::opt_num(x.unit_cost)),
-                    ("status", s(x.status.as_str())),
-                    (
-                        "share_basis",
-                        Val::opt_str(self.g.basis(l).map(|b| b.as_str())),
-                    ),
-                    ("content_total", Val::Num(self.g.content_total(l))),
-                ]
-            }
-            Set::Supplied => {
-                let l = self.supplied[i];
-                vec![
-                    ("lot_id", s(self.lot_id(l))),
-                    ("supplier_id", Val::opt_str(ds.supplier_id_of(l))),
-                ]
-            }
-            Set::OfProduct => {
-                let l = LotIx::from_ix(i);
-                vec![
-                    ("lot_id", s(self.lot_id(l))),
-                    ("sku", s(&ds.product_of(l).sku)),
-                ]
-            }
-            Set::ConsumedInto => {
-                let (a, b, q, w) = self.pairs[i];
-                let input = ds.product_of(a);
-                let is_packaging = input.category == Some(Category::Packaging);
-                vec![
-                    ("input_lot_id", s(self.lot_id(a))),
-                    ("output_lot_id", s(self.lot_id(b))),
-                    ("quantity", Val::Num(q)),
-                    ("mass", Val::opt_num(input.kg_per_uom.map(|kg| q * kg))),
-                    (
-                        "pack_total",
-                        Val::opt_num((is_packaging && w > 0.0).then(|| q / w)),
-                    ),
-                ]
-            }
-            Set::Shipped => {
-                let x = ds.shipments.get(i);
-                let (site, customer) = match x.to {
-                    Destination::Site(t) => (Some(ds.site_id(t)), None),
-                    Destination::Customer(c) => (None, Some(ds.customers[c.ix()].id.as_str())),
-                };
-                vec![
-                    ("shipment_id", s(x.id)),
-                    ("lot_id", s(self.lot_id(x.lot))),
-                    ("quantity", Val::Num(x.quantity)),
-                    ("status", s(x.status.as_str())),
-                    ("shipped_on", Val::Date(x.shipped_on)),
-                    ("delivered_on", Val::opt_date(x.delivered_on)),
-                    (
-                        "from_site_id",
-                        Val::opt_str(x.from_site.map(|t| ds.site_id(t))),
-                    ),
-                    ("to_site_id", Val::opt_str(site)),
-                    ("customer_id", Val::opt_str(customer)),
-                ]
-            }
-            Set::Return => {
-                let x = ds.returns.get(i);
-                vec![
-                    ("return_id", s(x.id)),
-                    ("lot_id", s(self.lot_id(x.lot))),
-                    (
-                        "customer_id",
-                        Val::opt_str(x.customer.map(|c| ds.customers[c.ix()].id.as_str())),
-                    ),
-                    ("quantity", Val::Num(x.quantity)),
-                    ("reason", Val::opt_str(x.reason)),
-                    ("category", Val::opt_str(x.category.map(|c| c.as_str()))),
-                    ("reported_on", Val::Date(x.reported_on)),
-                ]
-            }
-            Set::Inspection => {
-                let x = ds.inspections.get(i);
-                vec![
-                    ("inspection_id", s(x.id)),
-                    ("lot_id", s(self.lot_id(x.lot))),
-                    ("inspected_on", Val::opt_date(x.inspected_on)),
-                    ("result", s(x.result.as_str())),
-                    ("defect", Val::opt_str(x.defect)),
-                ]
-            }
-        }
+        let x = &ds.suppliers[i];
+        vec![
+            ("supplier_id", s(&x.id)),
+            ("name", Val::opt_str(x.name.as_deref())),
+            ("country", Val::opt_str(x.country.as_deref())),
+        ]
+    }
+
+    /// Properties of site `i`.
+    fn site_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let x = &ds.sites[i];
+        vec![
+            ("site_id", s(&x.id)),
+            ("name", Val::opt_str(x.name.as_deref())),
+            ("kind", Val::opt_str(x.kind.map(|k| k.as_str()))),
+            ("region", Val::opt_str(x.region.as_deref())),
+        ]
+    }
+
+    /// Properties of product `i`.
+    fn product_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let x = &ds.products[i];
+        vec![
+            ("sku", s(&x.sku)),
+            ("name", Val::opt_str(x.name.as_deref())),
+            ("category", Val::opt_str(x.category.map(|k| k.as_str()))),
+            ("uom", Val::opt_str(x.uom.as_deref())),
+            (
+                "shelf_life_days",
+                x.shelf_life_days
+                    .map_or(Val::Null, |d| Val::Int(i64::from(d))),
+            ),
+            ("unit_cost", Val::opt_num(x.unit_cost)),
+        ]
+    }
+
+    /// Properties of customer `i`.
+    fn customer_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let x = &ds.customers[i];
+        vec![
+            ("customer_id", s(&x.id)),
+            ("name", Val::opt_str(x.name.as_deref())),
+            ("kind", Val::opt_str(x.kind.map(|k| k.as_str()))),
+            ("region", Val::opt_str(x.region.as_deref())),
+            ("contact", Val::opt_str(x.contact.as_deref())),
+        ]
+    }
+
+    /// Properties of lot `i`.
+    fn lot_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let l = LotIx::from_ix(i);
+        let x = ds.lot(l);
+        vec![
+            ("lot_id", s(x.id)),
+            ("sku", s(&ds.product_of(l).sku)),
+            ("origin", s(x.origin.as_str())),
+            ("supplier_id", Val::opt_str(ds.supplier_id_of(l))),
+            ("supplier_lot_code", Val::opt_str(x.supplier_lot_code)),
+            ("site_id", Val::opt_str(x.site.map(|t| ds.site_id(t)))),
+            (
+                "line",
+                Val::opt_str(x.line.map(|t| ds.lines[t.ix()].as_str())),
+            ),
+            ("produced_on", Val::opt_date(x.produced_on)),
+            ("received_on", Val::opt_date(x.received_on)),
+            ("expires_on", Val::opt_date(x.expires_on)),
+            ("quantity", Val::Num(x.quantity)),
+            ("uom", Val::opt_str(ds.product_of(l).uom.as_deref())),
+            // The canonical unit (`KGM` is `kg`): what seed
+            // quantities are summed under.
+            (
+                "unit",
+                Val::opt_str(Some(ds.unit_key_of(l)).filter(|u| !u.is_empty())),
+            ),
+            ("unit_cost", Val::opt_num(x.unit_cost)),
+            ("status", s(x.status.as_str())),
+            (
+                "share_basis",
+                Val::opt_str(self.g.basis(l).map(|b| b.as_str())),
+            ),
+            ("content_total", Val::Num(self.g.content_total(l))),
+        ]
+    }
+
+    /// Properties of SUPPLIED row `i` (a supplied lot and its supplier).
+    fn supplied_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let l = self.supplied[i];
+        vec![
+            ("lot_id", s(self.lot_id(l))),
+            ("supplier_id", Val::opt_str(ds.supplier_id_of(l))),
+        ]
+    }
+
+    /// Properties of OF_PRODUCT row `i` (lot `i` and its SKU).
+    fn of_product_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let l = LotIx::from_ix(i);
+        vec![
+            ("lot_id", s(self.lot_id(l))),
+            ("sku", s(&ds.product_of(l).sku)),
+        ]
+    }
+
+    /// Properties of CONSUMED_INTO row `i`: an (input, output) pair with its summed quantity, mass and packaging total.
+    fn consumed_into_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let (a, b, q, w) = self.pairs[i];
+        let input = ds.product_of(a);
+        let is_packaging = input.category == Some(Category::Packaging);
+        vec![
+            ("input_lot_id", s(self.lot_id(a))),
+            ("output_lot_id", s(self.lot_id(b))),
+            ("quantity", Val::Num(q)),
+            ("mass", Val::opt_num(input.kg_per_uom.map(|kg| q * kg))),
+            (
+                "pack_total",
+                Val::opt_num((is_packaging && w > 0.0).then(|| q / w)),
+            ),
+        ]
+    }
+
+    /// Properties of SHIPPED row `i` (shipment `i`).
+    fn shipped_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let x = ds.shipments.get(i);
+        let (site, customer) = match x.to {
+            Destination::Site(t) => (Some(ds.site_id(t)), None),
+            Destination::Customer(c) => (None, Some(ds.customers[c.ix()].id.as_str())),
+        };
+        vec![
+            ("shipment_id", s(x.id)),
+            ("lot_id", s(self.lot_id(x.lot))),
+            ("quantity", Val::Num(x.quantity)),
+            ("status", s(x.status.as_str())),
+            ("shipped_on", Val::Date(x.shipped_on)),
+            ("delivered_on", Val::opt_date(x.delivered_on)),
+            (
+                "from_site_id",
+                Val::opt_str(x.from_site.map(|t| ds.site_id(t))),
+            ),
+            ("to_site_id", Val::opt_str(site)),
+            ("customer_id", Val::opt_str(customer)),
+        ]
+    }
+
+    /// Properties of return `i`.
+    fn return_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let x = ds.returns.get(i);
+        vec![
+            ("return_id", s(x.id)),
+            ("lot_id", s(self.lot_id(x.lot))),
+            (
+                "customer_id",
+                Val::opt_str(x.customer.map(|c| ds.customers[c.ix()].id.as_str())),
+            ),
+            ("quantity", Val::Num(x.quantity)),
+            ("reason", Val::opt_str(x.reason)),
+            ("category", Val::opt_str(x.category.map(|c| c.as_str()))),
+            ("reported_on", Val::Date(x.reported_on)),
+        ]
+    }
+
+    /// Properties of inspection `i`.
+    fn inspection_props(&self, i: usize) -> Vec<(&'static str, Val)> {
+        let ds = self.ds;
+        let s = |v: &str| Val::Str(v.to_string());
+        let x = ds.inspections.get(i);
+        vec![
+            ("inspection_id", s(x.id)),
+            ("lot_id", s(self.lot_id(x.lot))),
+            ("inspected_on", Val::opt_date(x.inspected_on)),
+            ("result", s(x.result.as_str())),
+            ("defect", Val::opt_str(x.defect)),
+        ]
     }
 
     /// The content hash of row `i`: changes whenever anything written for

@@ -86,6 +86,27 @@ fn fmt_opt_num(q: Option<f64>) -> String {
     q.map_or("none".to_string(), |q| q.to_string())
 }
 
+/// The differences found so far: the first `max_listed`, and how many
+/// in all.
+struct Differences {
+    listed: Vec<Difference>,
+    count: u64,
+    max_listed: usize,
+}
+
+impl Differences {
+    fn note(&mut self, set: Set, key: &str, problem: String) {
+        self.count += 1;
+        if self.listed.len() < self.max_listed {
+            self.listed.push(Difference {
+                set: set.name(),
+                key: display_key(set, key),
+                problem,
+            });
+        }
+    }
+}
+
 /// Verifies every set; lists at most `max_listed` differences.
 pub async fn verify(
     mirror: &Mirror,
@@ -95,137 +116,146 @@ pub async fn verify(
 ) -> Result<VerifyReport, MirrorError> {
     let st = statements();
     let mut sets = Vec::new();
-    let mut differences = Vec::new();
-    let mut count = 0u64;
-    let mut note = |d: Difference, differences: &mut Vec<Difference>| {
-        count += 1;
-        if differences.len() < max_listed {
-            differences.push(d);
-        }
+    let mut diffs = Differences {
+        listed: Vec::new(),
+        count: 0,
+        max_listed,
     };
     for set in Set::ALL {
-        let mut local: HashMap<String, Check> = HashMap::with_capacity(rows.len(set));
-        let mut local_sum = 0u64;
-        for i in 0..rows.len(set) {
-            let c = rows.check(set, i);
-            local_sum = local_sum.wrapping_add(c.hash());
-            local.insert(c.key.clone(), c);
-        }
-        let fetched = mirror
-            .fetch(
-                &format!("reading back {} {}s", set.name(), set.kind()),
-                query(st.get(&format!("verify_{}", set.stem()))?),
-                &["k1", "k2", "quantity", "extra"],
-            )
-            .await?;
-        let mut remote_sum = 0u64;
-        let mut seen: HashMap<String, u32> = HashMap::with_capacity(fetched.len());
-        let mut ok = true;
-        for r in &fetched {
-            let k1 = text(&r[0]).unwrap_or_default();
-            let key = match text(&r[1]) {
-                Some(k2) => join_key(&k1, &k2),
-                None if set.composite() => join_key(&k1, ""),
-                None => k1,
-            };
-            let c = Check {
-                key,
-                quantity: number(&r[2]),
-                extra: text(&r[3]),
-            };
-            remote_sum = remote_sum.wrapping_add(c.hash());
-            let times = seen.entry(c.key.clone()).or_insert(0);
-            *times += 1;
-            if *times == 2 {
-                ok = false;
-                note(
-                    Difference {
-                        set: set.name(),
-                        key: display_key(set, &c.key),
-                        problem: "more than once in Neo4j".into(),
-                    },
-                    &mut differences,
-                );
-            }
-            match local.get(&c.key) {
-                None => {
-                    if *times == 1 {
-                        ok = false;
-                        note(
-                            Difference {
-                                set: set.name(),
-                                key: display_key(set, &c.key),
-                                problem: "in Neo4j, not in the snapshot".into(),
-                            },
-                            &mut differences,
-                        );
-                    }
-                }
-                Some(l) => {
-                    if l.quantity != c.quantity {
-                        ok = false;
-                        note(
-                            Difference {
-                                set: set.name(),
-                                key: display_key(set, &c.key),
-                                problem: format!(
-                                    "quantity {} in the snapshot, {} in Neo4j",
-                                    fmt_opt_num(l.quantity),
-                                    fmt_opt_num(c.quantity)
-                                ),
-                            },
-                            &mut differences,
-                        );
-                    }
-                    if l.extra != c.extra {
-                        ok = false;
-                        note(
-                            Difference {
-                                set: set.name(),
-                                key: display_key(set, &c.key),
-                                problem: format!(
-                                    "linked to {} in the snapshot, {} in Neo4j",
-                                    l.extra.as_deref().unwrap_or("nothing"),
-                                    c.extra.as_deref().unwrap_or("nothing")
-                                ),
-                            },
-                            &mut differences,
-                        );
-                    }
-                }
-            }
-        }
-        let mut missing: Vec<&String> = local.keys().filter(|k| !seen.contains_key(*k)).collect();
-        missing.sort();
-        for k in missing {
-            ok = false;
-            note(
-                Difference {
-                    set: set.name(),
-                    key: display_key(set, k),
-                    problem: "in the snapshot, missing in Neo4j".into(),
-                },
-                &mut differences,
-            );
-        }
-        let (nl, nr) = (rows.len(set) as u64, fetched.len() as u64);
-        ok = ok && nl == nr && local_sum == remote_sum;
-        sets.push(SetCheck {
-            set: set.name(),
-            kind: set.kind(),
-            lotgraph: nl,
-            neo4j: nr,
-            lotgraph_checksum: format!("{local_sum:016x}"),
-            neo4j_checksum: format!("{remote_sum:016x}"),
-            ok,
-        });
+        sets.push(verify_set(mirror, &st, rows, set, &mut diffs).await?);
     }
     let ok = sets.iter().all(|s| s.ok);
     Ok(VerifyReport {
         target,
         ok,
         sets,
-        differences,
-        difference_count: count,
+        differences: diffs.listed,
+        difference_count: diffs.count,
+    })
+}
+
+/// The snapshot's check items of `set` by key, and their checksum.
+fn local_checks(rows: &Rows<'_>, set: Set) -> (HashMap<String, Check>, u64) {
+    let mut local: HashMap<String, Check> = HashMap::with_capacity(rows.len(set));
+    let mut local_sum = 0u64;
+    for i in 0..rows.len(set) {
+        let c = rows.check(set, i);
+        local_sum = local_sum.wrapping_add(c.hash());
+        local.insert(c.key.clone(), c);
+    }
+    (local, local_sum)
+}
+
+/// A row read back by `verify_<set>` (k1, k2, quantity, extra) as a check
+/// item, its key built as the snapshot builds it.
+fn remote_check(set: Set, r: &[BoltType]) -> Check {
+    let k1 = text(&r[0]).unwrap_or_default();
+    let key = match text(&r[1]) {
+        Some(k2) => join_key(&k1, &k2),
+        None if set.composite() => join_key(&k1, ""),
+        None => k1,
+    };
+    Check {
+        key,
+        quantity: number(&r[2]),
+        extra: text(&r[3]),
+    }
+}
+
+/// Compares one row read back from Neo4j, seen `times` times so far, with
+/// the snapshot's; notes what differs and gives whether nothing did.
+fn compare_row(
+    set: Set,
+    c: &Check,
+    times: u32,
+    local: &HashMap<String, Check>,
+    diffs: &mut Differences,
+) -> bool {
+    let mut ok = true;
+    if times == 2 {
+        ok = false;
+        diffs.note(set, &c.key, "more than once in Neo4j".into());
+    }
+    match local.get(&c.key) {
+        None => {
+            // Reported once, not once per duplicate.
+            if times == 1 {
+                ok = false;
+                diffs.note(set, &c.key, "in Neo4j, not in the snapshot".into());
+            }
+        }
+        Some(l) => {
+            if l.quantity != c.quantity {
+                ok = false;
+                diffs.note(
+                    set,
+                    &c.key,
+                    format!(
+                        "quantity {} in the snapshot, {} in Neo4j",
+                        fmt_opt_num(l.quantity),
+                        fmt_opt_num(c.quantity)
+                    ),
+                );
+            }
+            if l.extra != c.extra {
+                ok = false;
+                diffs.note(
+                    set,
+                    &c.key,
+                    format!(
+                        "linked to {} in the snapshot, {} in Neo4j",
+                        l.extra.as_deref().unwrap_or("nothing"),
+                        c.extra.as_deref().unwrap_or("nothing")
+                    ),
+                );
+            }
+        }
+    }
+    ok
+}
+
+/// Reads `set` back from Neo4j and compares it with the snapshot, row by
+/// row, then by count and checksum.
+async fn verify_set(
+    mirror: &Mirror,
+    st: &Statements,
+    rows: &Rows<'_>,
+    set: Set,
+    diffs: &mut Differences,
+) -> Result<SetCheck, MirrorError> {
+    let (local, local_sum) = local_checks(rows, set);
+    let fetched = mirror
+        .fetch(
+            &format!("reading back {} {}s", set.name(), set.kind()),
+            query(st.get(&format!("verify_{}", set.stem()))?),
+            &["k1", "k2", "quantity", "extra"],
+        )
+        .await?;
+    let mut remote_sum = 0u64;
+    let mut seen: HashMap<String, u32> = HashMap::with_capacity(fetched.len());
+    let mut ok = true;
+    for r in &fetched {
+        let c = remote_check(set, r);
+        remote_sum = remote_sum.wrapping_add(c.hash());
+        let times = seen.entry(c.key.clone()).or_insert(0);
+        *times += 1;
+        ok &= compare_row(set, &c, *times, &local, diffs);
+    }
+    let mut missing: Vec<&String> = local.keys().filter(|k| !seen.contains_key(*k)).collect();
+    missing.sort();
+    for k in missing {
+        ok = false;
+        diffs.note(set, k, "in the snapshot, missing in Neo4j".into());
+    }
+    let (nl, nr) = (rows.len(set) as u64, fetched.len() as u64);
+    ok = ok && nl == nr && local_sum == remote_sum;
+    Ok(SetCheck {
+        set: set.name(),
+        kind: set.kind(),
+        lotgraph: nl,
+        neo4j: nr,
+        lotgraph_checksum: format!("{local_sum:016x}"),
+        neo4j_checksum: format!("{remote_sum:016x}"),
+        ok,
     })
 }
