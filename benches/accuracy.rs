@@ -170,9 +170,10 @@ struct Outcome {
 }
 
 fn day_number(s: &str) -> i32 {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(|d| chrono::Datelike::num_days_from_ce(&d))
-        .unwrap_or_else(|e| panic!("not a date {s:?}: {e}"))
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or_else(
+        |e| panic!("not a date {s:?}: {e}"),
+        |d| chrono::Datelike::num_days_from_ce(&d),
+    )
 }
 
 fn lotgraph(ws: &Path, args: &[&str]) -> Vec<u8> {

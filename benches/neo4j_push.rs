@@ -116,7 +116,7 @@ fn connect_options(o: &Opts) -> ConnectOptions {
     let mut copts = ConnectOptions::new(uri, user, None, std::env::var("NEO4J_DATABASE").ok())
         .unwrap_or_else(|e| panic!("{e}"));
     copts.max_connections = o.concurrency + 2;
-    copts.query_timeout = Duration::from_secs(3600);
+    copts.query_timeout = Duration::from_hours(1);
     copts
 }
 
@@ -191,7 +191,7 @@ async fn batched_push(
     popts
 }
 
-/// Deletes the sample's CONSUMED_INTO relationships, 10,000 at a time.
+/// Deletes the sample's `CONSUMED_INTO` relationships, 10,000 at a time.
 async fn delete_sample(m: &Mirror, rows: &Rows<'_>, st: &Statements, sample: &[usize]) {
     for c in sample.chunks(10_000) {
         let list: Vec<BoltType> = c

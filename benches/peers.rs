@@ -2,7 +2,7 @@
 //! workspace snapshot, picks the workload (random lots to trace back and
 //! forward, random supplier lots to recall), times every query through the
 //! library, and writes the workload, lotgraph's answers and its timings as
-//! one JSON file. The script then asks DuckDB, PostgreSQL and Neo4j the same
+//! one JSON file. The script then asks `DuckDB`, `PostgreSQL` and Neo4j the same
 //! questions on the same data, checks their answers against these before
 //! timing them, and reports the ratios.
 //!

@@ -95,19 +95,16 @@ fn opts() -> Opts {
 /// The directory the data are generated into: `--dir`, or a temporary one
 /// that lives as long as the returned guard.
 fn data_dir(o: &Opts) -> (Option<tempfile::TempDir>, PathBuf) {
-    match &o.dir {
-        Some(d) => {
-            std::fs::create_dir_all(d).expect("create --dir");
-            (None, d.clone())
-        }
-        None => {
-            let tmp = tempfile::Builder::new()
-                .prefix("lotgraph-scale-")
-                .tempdir()
-                .expect("tempdir");
-            let dir = tmp.path().to_path_buf();
-            (Some(tmp), dir)
-        }
+    if let Some(d) = &o.dir {
+        std::fs::create_dir_all(d).expect("create --dir");
+        (None, d.clone())
+    } else {
+        let tmp = tempfile::Builder::new()
+            .prefix("lotgraph-scale-")
+            .tempdir()
+            .expect("tempdir");
+        let dir = tmp.path().to_path_buf();
+        (Some(tmp), dir)
     }
 }
 
@@ -120,7 +117,7 @@ fn generate_data(data_dir: &Path, o: &Opts) -> (Generated, Duration) {
         "generate: {} rows ({} consumptions), {:.0} MiB of CSV in {} ({})",
         thousands(g.rows),
         thousands(g.consumptions),
-        g.bytes as f64 / (1 << 20) as f64,
+        g.bytes as f64 / f64::from(1 << 20),
         fmt_dur(t_gen),
         data_dir.display()
     );
@@ -229,13 +226,13 @@ fn write_snapshot(
     println!(
         "snapshot write: {} ({:.0} MiB)",
         fmt_dur(t_write),
-        snap_bytes as f64 / (1 << 20) as f64
+        snap_bytes as f64 / f64::from(1 << 20)
     );
     (ws, dataset, rejects, t_write, snap_bytes)
 }
 
 /// Frees the ingested data so that the load and trace phases' peak memory
-/// is theirs alone; gives whether VmHWM could be reset.
+/// is theirs alone; gives whether `VmHWM` could be reset.
 fn release(dataset: Dataset, rejects: Vec<Reject>) -> bool {
     drop(dataset);
     drop(rejects);
@@ -459,7 +456,7 @@ fn print_summary(s: &Summary) {
     );
     println!(
         "| CSV size / generate time | {:.0} MiB / {} |",
-        s.generated.bytes as f64 / (1 << 20) as f64,
+        s.generated.bytes as f64 / f64::from(1 << 20),
         fmt_dur(s.t_gen)
     );
     println!(
@@ -474,7 +471,7 @@ fn print_summary(s: &Summary) {
     println!(
         "| snapshot write | {} ({:.0} MiB) |",
         fmt_dur(s.t_write),
-        s.snap_bytes as f64 / (1 << 20) as f64
+        s.snap_bytes as f64 / f64::from(1 << 20)
     );
     println!("| snapshot load (avg of 3) | {} |", fmt_dur(s.t_load));
     println!(

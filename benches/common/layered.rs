@@ -136,7 +136,7 @@ impl Levels {
 }
 
 /// What was written.
-pub struct Generated {
+pub(crate) struct Generated {
     /// Data rows over all files.
     pub rows: u64,
     pub consumptions: u64,
@@ -146,7 +146,7 @@ pub struct Generated {
 
 /// Writes the genealogy of `n` lots (n ≥ 100) into `dir`; inputs are
 /// drawn from ±`window` lots around the output's position.
-pub fn generate(dir: &Path, n: u64, seed: u64, window: u64) -> Generated {
+pub(crate) fn generate(dir: &Path, n: u64, seed: u64, window: u64) -> Generated {
     let mut rng = Rng::new(seed);
     let lv = Levels::new(n);
     let mut g = Generated {

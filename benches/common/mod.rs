@@ -6,9 +6,9 @@
 // Each bench uses a different subset of these.
 #![allow(dead_code)]
 
-pub mod layered;
+pub(crate) mod layered;
 
 /// A count argument as `lotgraph generate --lots` reads it (`_`, `k`, `M`).
-pub fn parse_count(s: &str) -> u64 {
+pub(crate) fn parse_count(s: &str) -> u64 {
     lotgraph::cmd::generate::parse_count(s).unwrap_or_else(|e| panic!("{e}"))
 }

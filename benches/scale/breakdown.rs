@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 /// rustc's Fx hash + a finalizer: what a non-cryptographic hasher costs
 /// for id lookups.
 #[derive(Default)]
-pub struct Fx(u64);
+pub(crate) struct Fx(u64);
 
 impl std::hash::Hasher for Fx {
     fn write(&mut self, bytes: &[u8]) {
@@ -38,7 +38,7 @@ impl std::hash::Hasher for Fx {
 }
 
 /// A `YYYY-MM-DD` fast path in front of chrono's format-string parser.
-pub fn fast_date(s: &str) -> Option<chrono::NaiveDate> {
+pub(crate) fn fast_date(s: &str) -> Option<chrono::NaiveDate> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -54,7 +54,7 @@ pub fn fast_date(s: &str) -> Option<chrono::NaiveDate> {
 /// CSR built straight from the consumptions: count, scatter into the final
 /// arrays, sort each (small) row in place, merge parallel edges. No
 /// intermediate edge lists.
-pub fn lean_csr(
+pub(crate) fn lean_csr(
     n: usize,
     cons: &lotgraph::core::tables::ConsumptionTable,
     forward: bool,
@@ -111,7 +111,7 @@ pub fn lean_csr(
 
 /// Where ingest's time goes, step by step, with what-if alternatives:
 /// (what was measured, its time), in the order printed.
-pub fn ingest_breakdown(data_dir: &Path, ds: &Dataset) -> Vec<(String, Duration)> {
+pub(crate) fn ingest_breakdown(data_dir: &Path, ds: &Dataset) -> Vec<(String, Duration)> {
     let mut out: Vec<(String, Duration)> = Vec::new();
     out.push(csv_tokenize(data_dir));
     genealogy_build(ds, &mut out);
@@ -202,23 +202,23 @@ fn lookup_pass(ds: &Dataset, m: &dyn Fn(&str) -> bool, memo_output: bool) -> (Du
     };
     for c in &ds.consumptions {
         let b = text(c.input);
-        hits += m(std::str::from_utf8(&b).expect("ascii")) as u64;
+        hits += u64::from(m(std::str::from_utf8(&b).expect("ascii")));
         let b = text(c.output);
         if memo_output && last_output == Some(b) {
             hits += 1;
             continue;
         }
-        hits += m(std::str::from_utf8(&b).expect("ascii")) as u64;
+        hits += u64::from(m(std::str::from_utf8(&b).expect("ascii")));
         last_output = Some(b);
     }
     (t.elapsed(), hits)
 }
 
-/// Lot id interning and lookups, as Registry does them (SipHash), and with
+/// Lot id interning and lookups, as Registry does them (`SipHash`), and with
 /// the Fx hash.
 fn id_lookups(ds: &Dataset, out: &mut Vec<(String, Duration)>) {
     let t = Instant::now();
-    let mut sip: std::collections::HashMap<String, u32> = Default::default();
+    let mut sip: std::collections::HashMap<String, u32> = std::collections::HashMap::default();
     for (i, l) in ds.lots.iter().enumerate() {
         sip.insert(l.id.to_owned(), i as u32);
     }
@@ -265,7 +265,7 @@ fn id_lookups(ds: &Dataset, out: &mut Vec<(String, Duration)>) {
         t.elapsed(),
     ));
     let mut fx: std::collections::HashMap<String, LotIx, std::hash::BuildHasherDefault<Fx>> =
-        Default::default();
+        std::collections::HashMap::default();
     fx.extend(relabeled);
     out.push((
         "  what-if: the plain lookups with an Fx-style hash".into(),
@@ -297,12 +297,12 @@ fn date_pass(ds: &Dataset, f: &dyn Fn(&str) -> bool) -> (Duration, u64) {
         }
         buf[4] = b'-';
         buf[7] = b'-';
-        ok += f(std::str::from_utf8(&buf).expect("ascii")) as u64;
+        ok += u64::from(f(std::str::from_utf8(&buf).expect("ascii")));
     }
     (t.elapsed(), ok)
 }
 
-/// Date parsing of consumed_on: chrono's format-string parser vs a
+/// Date parsing of `consumed_on`: chrono's format-string parser vs a
 /// YYYY-MM-DD fast path (the cost of producing the text is subtracted).
 fn date_parsing(ds: &Dataset, out: &mut Vec<(String, Duration)>) {
     let (base, _) = date_pass(ds, &|s| std::hint::black_box(s).len() == 10);
@@ -329,10 +329,10 @@ fn date_parsing(ds: &Dataset, out: &mut Vec<(String, Duration)>) {
 /// Where a trace's time goes: four more passes over the same roots, each
 /// like the measured one: the library's trace again; the walk alone (same
 /// closure, no sort); and two what-ifs for the sort by (depth, lot id): one
-/// key lookup per lot (sort_by_cached_key) instead of two per comparison,
+/// key lookup per lot (`sort_by_cached_key`) instead of two per comparison,
 /// and integer keys from a rank of every lot id computed once per dataset.
 /// Prints its lines.
-pub fn trace_breakdown(
+pub(crate) fn trace_breakdown(
     ds: &Dataset,
     tracer: &mut Tracer,
     back_roots: &[LotIx],
@@ -366,7 +366,7 @@ pub fn trace_breakdown(
         };
         let mut pass = |f: &mut dyn FnMut(&mut Tracer, LotIx)| {
             let mut times = Vec::with_capacity(roots.len());
-            for &r in roots.iter() {
+            for &r in roots {
                 let t = Instant::now();
                 f(tracer, r);
                 times.push(t.elapsed());

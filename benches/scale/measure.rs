@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-/// A `/proc/self/status` field in kB (VmHWM, VmRSS), if available.
-pub fn proc_kb(field: &str) -> Option<u64> {
+/// A `/proc/self/status` field in kB (`VmHWM`, `VmRSS`), if available.
+pub(crate) fn proc_kb(field: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     s.lines()
         .find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))?
@@ -15,17 +15,17 @@ pub fn proc_kb(field: &str) -> Option<u64> {
         .ok()
 }
 
-pub fn mib(kb: Option<u64>) -> String {
+pub(crate) fn mib(kb: Option<u64>) -> String {
     kb.map_or("n/a".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0))
 }
 
-/// Resets VmHWM to the current RSS (Linux ≥ 4.0); returns whether it worked.
-pub fn reset_hwm() -> bool {
+/// Resets `VmHWM` to the current RSS (Linux ≥ 4.0); returns whether it worked.
+pub(crate) fn reset_hwm() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 /// Gives freed heap back to the OS so RSS reflects live data (glibc only).
-pub fn trim_heap() {
+pub(crate) fn trim_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         unsafe extern "C" {
@@ -38,11 +38,11 @@ pub fn trim_heap() {
     }
 }
 
-pub fn secs(d: Duration) -> f64 {
+pub(crate) fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-pub fn fmt_dur(d: Duration) -> String {
+pub(crate) fn fmt_dur(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s >= 1.0 {
         format!("{s:.2} s")
@@ -53,7 +53,7 @@ pub fn fmt_dur(d: Duration) -> String {
     }
 }
 
-pub fn thousands(v: u64) -> String {
+pub(crate) fn thousands(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
@@ -66,26 +66,24 @@ pub fn thousands(v: u64) -> String {
 }
 
 /// Nearest-rank percentile of sorted samples.
-pub fn pct(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn pct(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-pub fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| match e.metadata() {
-                    Ok(m) if m.is_dir() => dir_size(&e.path()),
-                    Ok(m) => m.len(),
-                    Err(_) => 0,
-                })
-                .sum()
-        })
-        .unwrap_or(0)
+pub(crate) fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |rd| {
+        rd.flatten()
+            .map(|e| match e.metadata() {
+                Ok(m) if m.is_dir() => dir_size(&e.path()),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            })
+            .sum()
+    })
 }
 
-pub struct TraceStats {
+pub(crate) struct TraceStats {
     pub p50: Duration,
     pub p99: Duration,
     pub max: Duration,
@@ -96,7 +94,7 @@ pub struct TraceStats {
     pub ns_per_lot: f64,
 }
 
-pub fn trace_stats(mut times: Vec<Duration>, sizes: &[usize]) -> TraceStats {
+pub(crate) fn trace_stats(mut times: Vec<Duration>, sizes: &[usize]) -> TraceStats {
     let total: Duration = times.iter().sum();
     let lots: usize = sizes.iter().sum();
     let mut sorted_sizes = sizes.to_vec();

@@ -113,6 +113,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("database", &self.database)
             .field("connect_timeout", &self.connect_timeout)
             .field("query_timeout", &self.query_timeout)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -144,7 +145,7 @@ impl ConnectOptions {
             password,
             database: database.filter(|d| !d.is_empty()),
             connect_timeout: Duration::from_secs(5),
-            query_timeout: Duration::from_secs(300),
+            query_timeout: Duration::from_mins(5),
             max_connections: 8,
         })
     }
@@ -236,7 +237,7 @@ impl Mirror {
             graph,
             uri: opts.uri.clone(),
             user: opts.user.clone(),
-            retries: Default::default(),
+            retries: std::sync::Arc::default(),
         };
         let probe = async {
             let mut txn = mirror.graph.start_txn().await?;
@@ -353,12 +354,11 @@ impl Mirror {
             while let Some(row) = stream.next(txn.handle()).await? {
                 let mut vals = Vec::with_capacity(columns.len());
                 for c in columns {
-                    match row.get::<BoltType>(c) {
-                        Ok(v) => vals.push(v),
-                        Err(_) => {
-                            missing.get_or_insert(*c);
-                            vals.push(BoltType::Null(neo4rs::BoltNull));
-                        }
+                    if let Ok(v) = row.get::<BoltType>(c) {
+                        vals.push(v);
+                    } else {
+                        missing.get_or_insert(*c);
+                        vals.push(BoltType::Null(neo4rs::BoltNull));
                     }
                 }
                 out.push(vals);

@@ -154,7 +154,7 @@ pub async fn push(
     let t0 = Instant::now();
     let st = statements();
     let full = prepare(mirror, &st, state, workspace, &target, opts).await?;
-    state.target = target.clone();
+    state.target.clone_from(&target);
 
     let plans: Vec<Plan> = Set::ALL.iter().map(|s| plan(rows, state, *s)).collect();
     let mut reports = set_reports(rows, &plans);

@@ -255,9 +255,9 @@ pub fn to_json(v: &BoltType) -> Value {
             }
             Value::Object(out)
         }
-        BoltType::Date(d) => chrono::NaiveDate::try_from(d)
-            .map(|d| Value::String(d.to_string()))
-            .unwrap_or(Value::Null),
+        BoltType::Date(d) => {
+            chrono::NaiveDate::try_from(d).map_or(Value::Null, |d| Value::String(d.to_string()))
+        }
         other => Value::String(format!("{other:?}")),
     }
 }

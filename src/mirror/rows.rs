@@ -18,9 +18,9 @@
 //!
 //! The share weight of an edge (record-format.md, "Shares") is computed in
 //! Cypher from properties: a packaging edge carries `pack_total` (Σ of the
-//! output's inputs of that packaging SKU) and weighs quantity / pack_total;
-//! a content edge weighs mass / content_total of its output on a `mass`
-//! basis and quantity / content_total on a `recorded` one. `mass` is the
+//! output's inputs of that packaging SKU) and weighs quantity / `pack_total`;
+//! a content edge weighs mass / `content_total` of its output on a `mass`
+//! basis and quantity / `content_total` on a `recorded` one. `mass` is the
 //! quantity times the input SKU's kg per unit (null when unknown).
 
 use chrono::NaiveDate;
@@ -359,7 +359,10 @@ impl<'a> Rows<'a> {
         vec![
             ("site_id", s(&x.id)),
             ("name", Val::opt_str(x.name.as_deref())),
-            ("kind", Val::opt_str(x.kind.map(|k| k.as_str()))),
+            (
+                "kind",
+                Val::opt_str(x.kind.map(lotgraph_core::model::SiteKind::as_str)),
+            ),
             ("region", Val::opt_str(x.region.as_deref())),
         ]
     }
@@ -372,7 +375,10 @@ impl<'a> Rows<'a> {
         vec![
             ("sku", s(&x.sku)),
             ("name", Val::opt_str(x.name.as_deref())),
-            ("category", Val::opt_str(x.category.map(|k| k.as_str()))),
+            (
+                "category",
+                Val::opt_str(x.category.map(lotgraph_core::model::Category::as_str)),
+            ),
             ("uom", Val::opt_str(x.uom.as_deref())),
             (
                 "shelf_life_days",
@@ -391,7 +397,10 @@ impl<'a> Rows<'a> {
         vec![
             ("customer_id", s(&x.id)),
             ("name", Val::opt_str(x.name.as_deref())),
-            ("kind", Val::opt_str(x.kind.map(|k| k.as_str()))),
+            (
+                "kind",
+                Val::opt_str(x.kind.map(lotgraph_core::model::CustomerKind::as_str)),
+            ),
             ("region", Val::opt_str(x.region.as_deref())),
             ("contact", Val::opt_str(x.contact.as_deref())),
         ]
@@ -429,7 +438,11 @@ impl<'a> Rows<'a> {
             ("status", s(x.status.as_str())),
             (
                 "share_basis",
-                Val::opt_str(self.g.basis(l).map(|b| b.as_str())),
+                Val::opt_str(
+                    self.g
+                        .basis(l)
+                        .map(lotgraph_core::graph::ShareBasis::as_str),
+                ),
             ),
             ("content_total", Val::Num(self.g.content_total(l))),
         ]
@@ -446,7 +459,7 @@ impl<'a> Rows<'a> {
         ]
     }
 
-    /// Properties of OF_PRODUCT row `i` (lot `i` and its SKU).
+    /// Properties of `OF_PRODUCT` row `i` (lot `i` and its SKU).
     fn of_product_props(&self, i: usize) -> Vec<(&'static str, Val)> {
         let ds = self.ds;
         let s = |v: &str| Val::Str(v.to_string());
@@ -457,7 +470,7 @@ impl<'a> Rows<'a> {
         ]
     }
 
-    /// Properties of CONSUMED_INTO row `i`: an (input, output) pair with its summed quantity, mass and packaging total.
+    /// Properties of `CONSUMED_INTO` row `i`: an (input, output) pair with its summed quantity, mass and packaging total.
     fn consumed_into_props(&self, i: usize) -> Vec<(&'static str, Val)> {
         let ds = self.ds;
         let s = |v: &str| Val::Str(v.to_string());
@@ -515,7 +528,10 @@ impl<'a> Rows<'a> {
             ),
             ("quantity", Val::Num(x.quantity)),
             ("reason", Val::opt_str(x.reason)),
-            ("category", Val::opt_str(x.category.map(|c| c.as_str()))),
+            (
+                "category",
+                Val::opt_str(x.category.map(lotgraph_core::model::ReturnCategory::as_str)),
+            ),
             ("reported_on", Val::Date(x.reported_on)),
         ]
     }

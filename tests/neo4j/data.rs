@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// `dir/<kind>.csv` with every column of the format in its header; `cols`
 /// are the columns of `rows`, the others stay empty.
-pub fn write_csv(dir: &Path, kind: FileKind, cols: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn write_csv(dir: &Path, kind: FileKind, cols: &[&str], rows: &[Vec<String>]) {
     let header = kind.columns();
     let at: Vec<usize> = cols
         .iter()
@@ -31,7 +31,11 @@ pub fn write_csv(dir: &Path, kind: FileKind, cols: &[&str], rows: &[Vec<String>]
 /// supplied, the rest produced in up to four levels, each consuming 1-4
 /// lots of any lower level (parallel rows included); shipments to
 /// customers and to a DC, returns and inspections. `ids` names lot `i`.
-pub fn random_dataset(dir: &Path, seed: u64, n: usize, ids: &dyn Fn(usize) -> String) {
+#[allow(
+    clippy::too_many_lines,
+    reason = "test data written top to bottom, one file after the other"
+)]
+pub(crate) fn random_dataset(dir: &Path, seed: u64, n: usize, ids: &dyn Fn(usize) -> String) {
     let mut rng = Rng::new(seed);
     let s = |x: &str| x.to_string();
     write_csv(
@@ -108,7 +112,7 @@ pub fn random_dataset(dir: &Path, seed: u64, n: usize, ids: &dyn Fn(usize) -> St
                 .unwrap_or(0);
             let lower: Vec<usize> = by_level[..=below].concat();
             let mut lvl = 0;
-            for m in 0..1 + rng.below(4) {
+            for m in 0..=rng.below(4) {
                 let input = if m == 0 {
                     by_level[below][rng.below(by_level[below].len() as u64) as usize]
                 } else {
@@ -164,7 +168,7 @@ pub fn random_dataset(dir: &Path, seed: u64, n: usize, ids: &dyn Fn(usize) -> St
         if rng.below(3) == 0 {
             continue;
         }
-        for j in 0..1 + rng.below(3) {
+        for j in 0..=rng.below(3) {
             let sid = format!("SH-{i}-{j}");
             if rng.below(5) == 0 {
                 ships.push(vec![
@@ -249,7 +253,7 @@ pub fn random_dataset(dir: &Path, seed: u64, n: usize, ids: &dyn Fn(usize) -> St
     );
 }
 
-pub fn edit_csv(path: &Path, f: impl FnOnce(&mut Vec<csv::StringRecord>)) {
+pub(crate) fn edit_csv(path: &Path, f: impl FnOnce(&mut Vec<csv::StringRecord>)) {
     let mut r = csv::Reader::from_path(path).unwrap();
     let header = r.headers().unwrap().clone();
     let mut rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();

@@ -16,15 +16,15 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub fn close(a: f64, b: f64) -> bool {
+pub(crate) fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
-pub fn num(v: &Value) -> Option<f64> {
+pub(crate) fn num(v: &Value) -> Option<f64> {
     v.as_f64()
 }
 
-pub fn assert_close(what: &str, engine: Option<f64>, neo: Option<f64>) {
+pub(crate) fn assert_close(what: &str, engine: Option<f64>, neo: Option<f64>) {
     match (engine, neo) {
         (None, None) => {}
         (Some(a), Some(b)) if close(a, b) => {}
@@ -32,27 +32,27 @@ pub fn assert_close(what: &str, engine: Option<f64>, neo: Option<f64>) {
     }
 }
 
-pub struct Engine {
-    pub snap: Snapshot,
+pub(crate) struct Engine {
+    pub(crate) snap: Snapshot,
 }
 
 impl Engine {
-    pub fn load(ws: &Path) -> Engine {
+    pub(crate) fn load(ws: &Path) -> Engine {
         Engine {
             snap: snapshot::load(ws).unwrap(),
         }
     }
 
-    pub fn id(&self, l: LotIx) -> String {
+    pub(crate) fn id(&self, l: LotIx) -> String {
         self.snap.dataset.lot_id(l).to_string()
     }
 
-    pub fn lots(&self) -> impl Iterator<Item = LotIx> + '_ {
+    pub(crate) fn lots(&self) -> impl Iterator<Item = LotIx> + '_ {
         (0..self.snap.dataset.lots.len()).map(LotIx::from_ix)
     }
 
-    /// trace_back / trace_forward of `lot` equal the engine's trace.
-    pub fn check_trace(
+    /// `trace_back` / `trace_forward` of `lot` equal the engine's trace.
+    pub(crate) fn check_trace(
         &self,
         rt: &tokio::runtime::Runtime,
         m: &Mirror,
@@ -108,7 +108,9 @@ impl Engine {
             })
             .collect();
         for x in &t.lots {
-            let want = g.basis(x.lot).map(|b| b.as_str());
+            let want = g
+                .basis(x.lot)
+                .map(lotgraph::core::graph::ShareBasis::as_str);
             assert_eq!(basis[&self.id(x.lot)], want, "{name} {id:?}: share_basis");
         }
         if dir == Direction::Downstream {
@@ -129,7 +131,7 @@ impl Engine {
         }
     }
 
-    pub fn check_recall(
+    pub(crate) fn check_recall(
         &self,
         rt: &tokio::runtime::Runtime,
         m: &Mirror,
@@ -210,7 +212,12 @@ impl Engine {
         }
     }
 
-    pub fn check_returns(&self, rt: &tokio::runtime::Runtime, m: &Mirror, category: Option<&str>) {
+    pub(crate) fn check_returns(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        m: &Mirror,
+        category: Option<&str>,
+    ) {
         let ds = &self.snap.dataset;
         let filter = ReturnFilter {
             category: category.map(|c| ReturnCategory::parse(c).unwrap()),
@@ -242,7 +249,7 @@ impl Engine {
         }
     }
 
-    pub fn check_suppliers(&self, rt: &tokio::runtime::Runtime, m: &Mirror) {
+    pub(crate) fn check_suppliers(&self, rt: &tokio::runtime::Runtime, m: &Mirror) {
         let (ds, g) = (&self.snap.dataset, &self.snap.genealogy);
         let inputs = ScoreInputs::compute(ds, g, &ReturnFilter::default()).unwrap();
         let want = scorecard(ds, g, &inputs, Window::default());
@@ -283,7 +290,7 @@ impl Engine {
         }
     }
 
-    pub fn check_common_source(
+    pub(crate) fn check_common_source(
         &self,
         rt: &tokio::runtime::Runtime,
         m: &Mirror,
@@ -333,7 +340,7 @@ impl Engine {
     }
 
     /// Every query for every lot (traces), and a few seed and complaint sets.
-    pub fn check_everything(&self, rt: &tokio::runtime::Runtime, m: &Mirror, every: usize) {
+    pub(crate) fn check_everything(&self, rt: &tokio::runtime::Runtime, m: &Mirror, every: usize) {
         let ds = &self.snap.dataset;
         for l in self.lots().step_by(every.max(1)) {
             self.check_trace(rt, m, l, Direction::Upstream);

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 /// One test at a time: they share the server's one database.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// NEO4J_URI, or a failure: these tests are `#[ignore]`d, so running them
+/// `NEO4J_URI`, or a failure: these tests are `#[ignore]`d, so running them
 /// at all (`--include-ignored`, as scripts/test-neo4j.sh does) means
 /// asking for a server, and passing without one would be a lie.
 fn server_uri() -> String {
@@ -27,9 +27,11 @@ fn server_uri() -> String {
 }
 
 /// Takes the lock and clears the database (fails without a server).
-pub fn setup() -> std::sync::MutexGuard<'static, ()> {
+pub(crate) fn setup() -> std::sync::MutexGuard<'static, ()> {
     server_uri();
-    let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let guard = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let rt = lotgraph::mirror::runtime().unwrap();
     rt.block_on(async {
         let m = connect().await;
@@ -40,7 +42,7 @@ pub fn setup() -> std::sync::MutexGuard<'static, ()> {
     guard
 }
 
-pub fn options() -> ConnectOptions {
+pub(crate) fn options() -> ConnectOptions {
     ConnectOptions::new(
         server_uri(),
         std::env::var("NEO4J_USER").unwrap_or_else(|_| "neo4j".into()),
@@ -50,17 +52,17 @@ pub fn options() -> ConnectOptions {
     .unwrap()
 }
 
-pub async fn connect() -> Mirror {
+pub(crate) async fn connect() -> Mirror {
     Mirror::connect(&options())
         .await
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn lotgraph(args: &[&str]) -> Output {
+pub(crate) fn lotgraph(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lotgraph"))
         .args(args)
         .env_remove("LOTGRAPH_WORKSPACE")
@@ -68,16 +70,16 @@ pub fn lotgraph(args: &[&str]) -> Output {
         .unwrap()
 }
 
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-pub fn ingest(data: &Path, ws: &Path) {
+pub(crate) fn ingest(data: &Path, ws: &Path) {
     let o = lotgraph(&["ingest", data.to_str().unwrap(), "-w", ws.to_str().unwrap()]);
     assert!(o.status.success(), "ingest failed: {}", stderr(&o));
 }
 
-pub fn push(ws: &Path, extra: &[&str]) -> Value {
+pub(crate) fn push(ws: &Path, extra: &[&str]) -> Value {
     let mut args = vec![
         "neo4j",
         "push",
@@ -93,7 +95,7 @@ pub fn push(ws: &Path, extra: &[&str]) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-pub fn verify(ws: &Path) -> (i32, Value) {
+pub(crate) fn verify(ws: &Path) -> (i32, Value) {
     let o = lotgraph(&[
         "neo4j",
         "verify",
@@ -107,14 +109,14 @@ pub fn verify(ws: &Path) -> (i32, Value) {
     (code, serde_json::from_slice(&o.stdout).unwrap())
 }
 
-pub fn assert_verified(ws: &Path) {
+pub(crate) fn assert_verified(ws: &Path) {
     let (code, v) = verify(ws);
     assert_eq!(code, 0, "verify found differences: {v:#}");
     assert_eq!(v["ok"], Value::Bool(true));
 }
 
 /// Per-set counts of a push report: set → (upserted, deleted).
-pub fn pushed(report: &Value) -> BTreeMap<String, (u64, u64)> {
+pub(crate) fn pushed(report: &Value) -> BTreeMap<String, (u64, u64)> {
     report["sets"]
         .as_array()
         .unwrap()
@@ -133,7 +135,7 @@ pub fn pushed(report: &Value) -> BTreeMap<String, (u64, u64)> {
 
 /// Runs a query through the library (the CLI's code path without the
 /// process), rows as maps.
-pub fn run_query(
+pub(crate) fn run_query(
     rt: &tokio::runtime::Runtime,
     m: &Mirror,
     name: &str,
@@ -160,7 +162,12 @@ pub fn run_query(
         .collect()
 }
 
-pub fn assert_one_line_failure(o: &Output, started: Instant, within: Duration, needle: &str) {
+pub(crate) fn assert_one_line_failure(
+    o: &Output,
+    started: Instant,
+    within: Duration,
+    needle: &str,
+) {
     let err = stderr(o);
     assert_eq!(o.status.code(), Some(2), "stderr: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err:?}");
@@ -172,8 +179,8 @@ pub fn assert_one_line_failure(o: &Output, started: Instant, within: Duration, n
     }
 }
 
-/// The dev server's `scripts/neo4j-dev`, when it is the server of NEO4J_URI.
-pub fn dev_server_port() -> Option<String> {
+/// The dev server's `scripts/neo4j-dev`, when it is the server of `NEO4J_URI`.
+pub(crate) fn dev_server_port() -> Option<String> {
     let o = Command::new(repo().join("scripts/neo4j-dev"))
         .arg("status")
         .output()
