@@ -46,6 +46,8 @@ pub enum Command {
     Recall(cmd::recall::Args),
     /// Rank the upstream sources that best explain complaint lots.
     Investigate(cmd::investigate::Args),
+    /// Lot codes: read a code with its scheme, or a scanned GS1 code.
+    Lotcode(cmd::lotcode::Args),
     /// Ingest the bundled demo dataset and walk through an investigation.
     Demo(cmd::demo::Args),
     /// Write a synthetic supply network with planted faults and truth.json.
@@ -96,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Suppliers(a) => cmd::suppliers::run(a),
         Command::Recall(a) => cmd::recall::run(a),
         Command::Investigate(a) => cmd::investigate::run(a),
+        Command::Lotcode(a) => cmd::lotcode::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Generate(a) => cmd::generate::run(a),
         Command::Neo4j(a) => cmd::neo4j::run(a),

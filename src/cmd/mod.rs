@@ -7,6 +7,7 @@ pub mod generate;
 pub mod ingest;
 pub mod investigate;
 pub mod lot;
+pub mod lotcode;
 #[cfg(feature = "neo4j")]
 pub mod neo4j;
 /// Built without the `neo4j` feature: the command exists and says how to
@@ -126,6 +127,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("ingest", of::<ingest::IngestJson>()),
         ("investigate", of::<investigate::InvestigateJson>()),
         ("lot", of::<lot::LotFacts>()),
+        ("lotcode-parse", of::<lotcode::ParseJson>()),
         ("recall-compare", of::<recall::CompareJson>()),
         ("recall-simulate", of::<recall::RecallJson>()),
         ("returns", of::<returns::ReturnsJson>()),
