@@ -11,6 +11,7 @@ pub mod analytics;
 pub mod columns;
 pub mod graph;
 pub mod ingest;
+pub mod lotcode;
 pub mod model;
 pub mod pages;
 pub mod store;

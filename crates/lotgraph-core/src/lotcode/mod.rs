@@ -1,0 +1,6 @@
+//! Lot codes: checking them as GS1 batch numbers and making them scannable
+//! (issue 12). `check` computes check characters, `gs1` reads and writes GS1
+//! element strings and Digital Link URIs.
+
+pub mod check;
+pub mod gs1;
