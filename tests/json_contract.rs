@@ -144,6 +144,36 @@ const CASES: &[Case] = &[
         args: &["investigate", "--lot", "F3", "--lot", "F4"],
         code: 0,
     },
+    Case {
+        name: "lotcode_parse",
+        schema: "lotcode-parse",
+        fixture: "toy",
+        args: &[
+            "lotcode",
+            "parse",
+            "01-2134303",
+            "--scheme",
+            "{code:flavour}-{yy}{jjj}{seq:2}",
+            "--on",
+            "2026-12-07",
+        ],
+        code: 0,
+    },
+    Case {
+        name: "lotcode_parse_gs1",
+        schema: "lotcode-parse",
+        fixture: "toy",
+        args: &[
+            "lotcode",
+            "parse",
+            "https://id.gs1.org/01/09506000134352/10/01-2134303?17=220100",
+            "--scheme",
+            "{code:flavour}-{yy}{jjj}{seq:2}",
+            "--on",
+            "2026-12-07",
+        ],
+        code: 0,
+    },
 ];
 
 fn schema_path(name: &str) -> PathBuf {

@@ -100,7 +100,7 @@ pub struct FieldRow {
 /// Is this a GS1 form rather than a plain lot code?
 fn is_gs1(code: &str) -> bool {
     code.starts_with('(')
-        || code.starts_with("]")
+        || code.starts_with(']')
         || code.contains("://")
         || code.contains('\u{1d}')
         || code.contains("<GS>")
@@ -135,9 +135,7 @@ fn parse(args: ParseArgs) -> anyhow::Result<Status> {
     let format = args
         .report
         .format_of("lotcode parse", Format::Table, Format::DOCUMENT)?;
-    let on = args
-        .on
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let on = args.on.unwrap_or_else(|| chrono::Local::now().date_naive());
     let keys = if is_gs1(&args.code) {
         Some(gs1::parse(&args.code, on)?)
     } else {
@@ -187,7 +185,10 @@ fn parse(args: ParseArgs) -> anyhow::Result<Status> {
         notes,
         ..Document::default()
     };
-    doc.push_table("fields", &rows)?;
+    // People see the fields table only when a reading has fields.
+    if format != Format::Table || !rows.is_empty() {
+        doc.push_table("fields", &rows)?;
+    }
     let is_finding = scheme.is_some() && readings.is_empty();
     doc.json = Json::of(ParseJson {
         code: args.code.clone(),

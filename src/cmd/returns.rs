@@ -7,7 +7,7 @@ use super::{ReturnCategoryArg, WorkspaceArgs};
 use crate::Status;
 use crate::report::Document;
 use crate::report::document::{Bar, Chart, Json};
-use crate::report::row::{Num, Prob};
+use crate::report::row::{Num, Prob, table_from};
 use chrono::NaiveDate;
 use lotgraph_core::analytics::returns::{LotRate, ReturnFilter, lot_rates};
 use lotgraph_core::analytics::stats::{Z95, wilson};
@@ -185,7 +185,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     let rates = lot_rates(ds, &filter);
     let flagged = rates.iter().filter(|r| r.flagged).count();
     let doc = match args.by {
-        By::Lot => lots_document(ds, &rates)?,
+        By::Lot => lots_document(ds, &rates, !args.report.is_json())?,
         By::Supplier => supplier_document(ds, &snap.genealogy, &filter, &rates)?,
         by => group_document(ds, &rates, by)?,
     };
@@ -197,22 +197,22 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     crate::after_writing(status, args.report.emit("returns", &doc))
 }
 
-fn lots_document(ds: &Dataset, rates: &[LotRate]) -> anyhow::Result<Document> {
-    let rows: Vec<LotRateRow> = rates
-        .iter()
-        .map(|r| LotRateRow {
-            lot_id: ds.lot_id(r.lot).to_string(),
-            sku: ds.product_of(r.lot).sku.clone(),
-            shipped: Num(r.shipped),
-            returned: Num(r.returned),
-            rate: r.rate.map(Num),
-            ci_low: r.ci_low.map(Num),
-            ci_high: r.ci_high.map(Num),
-            flagged: r.flagged,
-            baseline: r.baseline.map(Num),
-            p_value: Prob(r.p_value),
-        })
-        .collect();
+/// The per-lot document; its table only when a format other than JSON
+/// will show it (at 1M lots the cells of every row would double the
+/// report's memory for nothing).
+fn lots_document(ds: &Dataset, rates: &[LotRate], with_table: bool) -> anyhow::Result<Document> {
+    let row = |r: &LotRate| LotRateRow {
+        lot_id: ds.lot_id(r.lot).to_string(),
+        sku: ds.product_of(r.lot).sku.clone(),
+        shipped: Num(r.shipped),
+        returned: Num(r.returned),
+        rate: r.rate.map(Num),
+        ci_low: r.ci_low.map(Num),
+        ci_high: r.ci_high.map(Num),
+        flagged: r.flagged,
+        baseline: r.baseline.map(Num),
+        p_value: Prob(r.p_value),
+    };
     let flagged = rates.iter().filter(|r| r.flagged).count();
     let bars = rates
         .iter()
@@ -259,8 +259,15 @@ fn lots_document(ds: &Dataset, rates: &[LotRate]) -> anyhow::Result<Document> {
         ],
         ..Document::default()
     };
-    doc.push_table("lots", &rows)?;
-    doc.json = Json::of(ReturnsJson::ByLot(ReturnsByLot { lots: rows }));
+    // One of the two: JSON is written only in the JSON format, the
+    // table only in the others.
+    if with_table {
+        doc.tables
+            .push(("lots".into(), table_from(rates.iter().map(row))?));
+    } else {
+        let lots = rates.iter().map(row).collect();
+        doc.json = Json::of(ReturnsJson::ByLot(ReturnsByLot { lots }));
+    }
     Ok(doc)
 }
 

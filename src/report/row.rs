@@ -149,6 +149,17 @@ fn kind_of(p: &serde_json::Value) -> ColumnKind {
 /// # Errors
 /// A field of a type a table cannot hold (a nested struct or map).
 pub fn table_of<R: Serialize + JsonSchema>(rows: &[R]) -> Result<Tabular, RowError> {
+    table_from(rows.iter())
+}
+
+/// The table of the rows `rows` yields, converted one at a time (a
+/// per-lot report at 1M lots never holds its rows and its cells at once).
+///
+/// # Errors
+/// A field of a type a table cannot hold (a nested struct or map).
+pub fn table_from<R: Serialize + JsonSchema>(
+    rows: impl ExactSizeIterator<Item = R>,
+) -> Result<Tabular, RowError> {
     let columns = columns_of::<R>();
     let mut t = Tabular::new(&columns.iter().map(|c| c.0).collect::<Vec<_>>());
     t.rows.reserve(rows.len());
@@ -157,6 +168,7 @@ pub fn table_of<R: Serialize + JsonSchema>(rows: &[R]) -> Result<Tabular, RowErr
         r.serialize(RowSerializer {
             columns: &columns,
             cells: &mut cells,
+            next: 0,
         })?;
         t.rows.push(cells);
     }
@@ -178,15 +190,23 @@ impl ser::Error for RowError {
 struct RowSerializer<'a> {
     columns: &'a [(&'static str, ColumnKind)],
     cells: &'a mut Vec<Cell>,
+    /// The column the next field most likely is (fields come in order).
+    next: usize,
 }
 
 impl RowSerializer<'_> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), RowError> {
         // A field missing from the schema (skipped, renamed by hand) has no
         // column: refuse it rather than drop a value from some formats.
-        let Some(i) = self.columns.iter().position(|c| c.0 == key) else {
-            return Err(RowError(format!("field {key:?} is not a column")));
+        let i = match self.columns.get(self.next) {
+            Some(c) if c.0 == key => self.next,
+            _ => self
+                .columns
+                .iter()
+                .position(|c| c.0 == key)
+                .ok_or_else(|| RowError(format!("field {key:?} is not a column")))?,
         };
+        self.next = i + 1;
         self.cells[i] = value.serialize(CellSerializer {
             kind: self.columns[i].1,
         })?;

@@ -1,6 +1,8 @@
 //! Lot codes: checking them as GS1 batch numbers and making them scannable
 //! (issue 12). `check` computes check characters, `gs1` reads and writes GS1
-//! element strings and Digital Link URIs.
+//! element strings and Digital Link URIs, `scheme` writes and reads codes
+//! under a company's template (docs/lot-codes.md).
 
 pub mod check;
 pub mod gs1;
+pub mod scheme;

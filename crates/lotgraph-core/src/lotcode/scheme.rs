@@ -116,7 +116,11 @@ pub enum SchemeError {
     UnknownField { template: String, field: String },
     /// Two text fields in a row: where one ends would be a guess.
     #[error("template {template:?}: {{{a}}} and {{{b}}} are text fields with nothing between them")]
-    AdjacentText { template: String, a: String, b: String },
+    AdjacentText {
+        template: String,
+        a: String,
+        b: String,
+    },
     /// A template without any field.
     #[error("template {template:?}: has no field")]
     NoField { template: String },
@@ -222,9 +226,8 @@ impl Scheme {
             match p {
                 Part::Literal(s) => out.push_str(s),
                 Part::Field(Field::Check(k)) => {
-                    let c = check_char(*k, &out).ok_or_else(|| {
-                        WriteError::Missing(Field::Check(*k).name())
-                    })?;
+                    let c = check_char(*k, &out)
+                        .ok_or_else(|| WriteError::Missing(Field::Check(*k).name()))?;
                     out.push(c);
                 }
                 Part::Field(f) => out.push_str(&write_field(f, v)?),
@@ -371,10 +374,7 @@ pub fn check_char(k: CheckKind, so_far: &str) -> Option<char> {
             super::check::gs1_mod10(&digits).map(|d| char::from(b'0' + d))
         }
         CheckKind::Mod37_36 => {
-            let alnum: String = so_far
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect();
+            let alnum: String = so_far.chars().filter(char::is_ascii_alphanumeric).collect();
             super::check::iso7064_mod37_36(&alnum)
         }
     }
@@ -442,8 +442,9 @@ fn match_parts(
 /// Can `text` be field `f`, `before` being the code before it?
 fn fits(f: &Field, text: &str, before: &str) -> bool {
     match f {
-        Field::Check(k) => check_char(*k, before)
-            .is_some_and(|c| text.eq_ignore_ascii_case(&c.to_string())),
+        Field::Check(k) => {
+            check_char(*k, before).is_some_and(|c| text.eq_ignore_ascii_case(&c.to_string()))
+        }
         Field::Sku | Field::Site | Field::Line | Field::Code(_) => !text.is_empty(),
         _ => text.bytes().all(|b| b.is_ascii_digit()),
     }
@@ -469,7 +470,12 @@ fn reading(fields: Vec<(Field, String)>, reference: NaiveDate) -> Option<Reading
             r - (r - i32::try_from(d).unwrap_or(0)).rem_euclid(10)
         })
     };
-    let date = match (year, num(&Field::DayOfYear), num(&Field::Month), num(&Field::Day)) {
+    let date = match (
+        year,
+        num(&Field::DayOfYear),
+        num(&Field::Month),
+        num(&Field::Day),
+    ) {
         (Some(y), Some(j), _, _) => Some(NaiveDate::from_yo_opt(y, j)?),
         (Some(y), None, Some(m), Some(d)) => Some(NaiveDate::from_ymd_opt(y, m, d)?),
         (Some(y), None, _, _) => match num(&Field::IsoWeek) {
@@ -480,10 +486,10 @@ fn reading(fields: Vec<(Field, String)>, reference: NaiveDate) -> Option<Reading
         _ => None,
     };
     // Date fields that disagree (a day of year and a month) are no date.
-    if let (Some(d), Some(m)) = (date, num(&Field::Month)) {
-        if d.month() != m {
-            return None;
-        }
+    if let (Some(d), Some(m)) = (date, num(&Field::Month))
+        && d.month() != m
+    {
+        return None;
     }
     let seq = fields.iter().find_map(|(f, t)| match f {
         Field::Seq(_) => t.parse().ok(),
@@ -526,15 +532,27 @@ mod tests {
     #[test]
     fn a_packer_code_and_a_one_digit_year() {
         let s = Scheme::parse("{yy}{jjj}").unwrap();
-        assert_eq!(s.read("19250", day(2026, 1, 1))[0].date, Some(day(2019, 9, 7)));
+        assert_eq!(
+            s.read("19250", day(2026, 1, 1))[0].date,
+            Some(day(2019, 9, 7))
+        );
         assert!(s.read("19367", day(2026, 1, 1)).is_empty(), "day 367");
         let s = Scheme::parse("{y}{jjj}").unwrap();
         // 5 on or before 2026-06-01 is 2025; 7 is 2017.
-        assert_eq!(s.read("5001", day(2026, 6, 1))[0].date, Some(day(2025, 1, 1)));
-        assert_eq!(s.read("7001", day(2026, 6, 1))[0].date, Some(day(2017, 1, 1)));
+        assert_eq!(
+            s.read("5001", day(2026, 6, 1))[0].date,
+            Some(day(2025, 1, 1))
+        );
+        assert_eq!(
+            s.read("7001", day(2026, 6, 1))[0].date,
+            Some(day(2017, 1, 1))
+        );
         // Day 366 exists in leap years only.
         let s = Scheme::parse("{yyyy}{jjj}").unwrap();
-        assert_eq!(s.read("2024366", day(2026, 1, 1))[0].date, Some(day(2024, 12, 31)));
+        assert_eq!(
+            s.read("2024366", day(2026, 1, 1))[0].date,
+            Some(day(2024, 12, 31))
+        );
         assert!(s.read("2023366", day(2026, 1, 1)).is_empty());
     }
 
@@ -548,12 +566,30 @@ mod tests {
 
     #[test]
     fn bad_templates_say_what_is_wrong() {
-        assert!(matches!(Scheme::parse("{yy"), Err(SchemeError::Unclosed { .. })));
-        assert!(matches!(Scheme::parse("yy}"), Err(SchemeError::StrayClose { .. })));
-        assert!(matches!(Scheme::parse("{yyy}"), Err(SchemeError::UnknownField { .. })));
-        assert!(matches!(Scheme::parse("{seq:0}"), Err(SchemeError::UnknownField { .. })));
-        assert!(matches!(Scheme::parse("{sku}{site}"), Err(SchemeError::AdjacentText { .. })));
-        assert!(matches!(Scheme::parse("LOT"), Err(SchemeError::NoField { .. })));
+        assert!(matches!(
+            Scheme::parse("{yy"),
+            Err(SchemeError::Unclosed { .. })
+        ));
+        assert!(matches!(
+            Scheme::parse("yy}"),
+            Err(SchemeError::StrayClose { .. })
+        ));
+        assert!(matches!(
+            Scheme::parse("{yyy}"),
+            Err(SchemeError::UnknownField { .. })
+        ));
+        assert!(matches!(
+            Scheme::parse("{seq:0}"),
+            Err(SchemeError::UnknownField { .. })
+        ));
+        assert!(matches!(
+            Scheme::parse("{sku}{site}"),
+            Err(SchemeError::AdjacentText { .. })
+        ));
+        assert!(matches!(
+            Scheme::parse("LOT"),
+            Err(SchemeError::NoField { .. })
+        ));
         assert_eq!(
             Scheme::parse("{{{yy}}}").unwrap().parts[0],
             Part::Literal("{".into())
