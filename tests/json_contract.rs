@@ -145,6 +145,20 @@ const CASES: &[Case] = &[
         code: 0,
     },
     Case {
+        name: "lotcode_check",
+        schema: "lotcode-check",
+        fixture: "toy",
+        args: &[
+            "lotcode",
+            "check",
+            "--scheme",
+            "{yy}{jjj}",
+            "--on",
+            "2026-12-07",
+        ],
+        code: 0,
+    },
+    Case {
         name: "lotcode_parse",
         schema: "lotcode-parse",
         fixture: "toy",

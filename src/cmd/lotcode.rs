@@ -3,6 +3,8 @@
 //! listing every reading when the code fits in more than one way; GS1
 //! element strings and Digital Link URIs (what a scanner at a dock
 //! produces) are read into their GTIN, batch, expiry and serial first.
+//! `lotgraph lotcode check --scheme T`: every lot id of the workspace
+//! against the scheme (`lotcode::audit`).
 
 use crate::Status;
 use crate::report::document::Json;
@@ -26,6 +28,72 @@ pub enum Action {
     /// Read a lot code (or a GS1 element string / Digital Link) into its
     /// fields and date.
     Parse(ParseArgs),
+    /// Check every lot id of the workspace against a scheme.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The lot-code template the lots' ids should follow.
+    #[arg(long)]
+    pub scheme: String,
+    /// Only lots whose SKU matches this pattern (`*` matches any text;
+    /// default every lot).
+    #[arg(long, default_value = "*")]
+    pub sku: String,
+    /// The date one-digit years are read against for lots without dates
+    /// (default: today).
+    #[arg(long)]
+    pub on: Option<NaiveDate>,
+    /// Exit 1 when anything is found.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
+    #[command(flatten)]
+    pub ws: super::WorkspaceArgs,
+}
+
+/// One finding of `lotcode check`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CheckRow {
+    /// `does_not_fit`, `ambiguous`, `date_mismatch`, `duplicate_sequence`,
+    /// `collides` or `not_gs1`.
+    pub finding: String,
+    pub lot_id: String,
+    pub sku: String,
+    pub detail: String,
+}
+
+/// `lotcode check --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CheckJson {
+    pub scheme: String,
+    /// Lots whose SKU the pattern admits.
+    pub lots_checked: u64,
+    pub findings: Vec<CheckRow>,
+}
+
+/// Does `sku` match `pattern` (`*` = any text, case-sensitive)?
+fn matches_pattern(pattern: &str, sku: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return true;
+    };
+    if parts.len() == 1 {
+        return pattern == sku;
+    }
+    if !sku.starts_with(first) || !sku[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &sku[first.len()..sku.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,6 +177,7 @@ fn is_gs1(code: &str) -> bool {
 pub fn run(args: Args) -> anyhow::Result<Status> {
     match args.action {
         Action::Parse(a) => parse(a),
+        Action::Check(a) => check(a),
     }
 }
 
@@ -203,5 +272,51 @@ fn parse(args: ParseArgs) -> anyhow::Result<Status> {
     } else {
         Status::Ok
     };
+    crate::after_writing(status, args.report.emit_as(format, &doc))
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<Status> {
+    let format = args
+        .report
+        .format_of("lotcode check", Format::Table, Format::DOCUMENT)?;
+    let scheme = Scheme::parse(&args.scheme)?;
+    let snap = args.ws.load()?;
+    let ds = &snap.dataset;
+    let on = args.on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let admits = |sku: &str| matches_pattern(&args.sku, sku);
+    let findings = lotgraph_core::lotcode::audit::audit(ds, &scheme, &admits, on);
+    let checked = (0..ds.lot_count())
+        .filter(|i| admits(&ds.product_of(lotgraph_core::LotIx::from_ix(*i)).sku))
+        .count();
+    let rows: Vec<CheckRow> = findings
+        .iter()
+        .map(|f| CheckRow {
+            finding: f.kind.as_str().to_string(),
+            lot_id: ds.lot_id(f.lot).to_string(),
+            sku: ds.product_of(f.lot).sku.clone(),
+            detail: f.detail.clone(),
+        })
+        .collect();
+    let mut doc = Document {
+        title: format!("Lot codes against {scheme}"),
+        notes: vec![format!(
+            "{checked} lot(s) checked against {scheme}; {} finding(s).",
+            rows.len()
+        )],
+        ..Document::default()
+    };
+    if format != Format::Table || !rows.is_empty() {
+        doc.push_table("findings", &rows)?;
+    }
+    let status = if args.strict && !rows.is_empty() {
+        Status::Findings
+    } else {
+        Status::Ok
+    };
+    doc.json = Json::of(CheckJson {
+        scheme: scheme.template,
+        lots_checked: checked as u64,
+        findings: rows,
+    });
     crate::after_writing(status, args.report.emit_as(format, &doc))
 }

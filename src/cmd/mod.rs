@@ -127,6 +127,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("ingest", of::<ingest::IngestJson>()),
         ("investigate", of::<investigate::InvestigateJson>()),
         ("lot", of::<lot::LotFacts>()),
+        ("lotcode-check", of::<lotcode::CheckJson>()),
         ("lotcode-parse", of::<lotcode::ParseJson>()),
         ("recall-compare", of::<recall::CompareJson>()),
         ("recall-simulate", of::<recall::RecallJson>()),
