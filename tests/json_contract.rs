@@ -159,6 +159,22 @@ const CASES: &[Case] = &[
         code: 0,
     },
     Case {
+        name: "lotcode_next",
+        schema: "lotcode-next",
+        fixture: "toy",
+        args: &[
+            "lotcode",
+            "next",
+            "--scheme",
+            "L{yy}{jjj}{seq:2}{chk:mod37-36}",
+            "--sku",
+            "FIN",
+            "--date",
+            "2024-01-06",
+        ],
+        code: 0,
+    },
+    Case {
         name: "lotcode_parse",
         schema: "lotcode-parse",
         fixture: "toy",

@@ -96,3 +96,53 @@ fn every_kind_of_mistake_is_found_once() {
         "{text}"
     );
 }
+
+#[test]
+fn the_next_code_follows_the_highest_batch_of_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lots.csv"), LOTS).unwrap();
+    let ws = ingested_dir(dir.path());
+    let next = |flavour: &str, date: &str| -> Value {
+        let out = lotgraph(ws.path())
+            .args([
+                "lotcode",
+                "next",
+                "--scheme",
+                "{code:flavour}-{yy}{jjj}{seq:2}",
+            ])
+            .args(["--sku", "HUM-01", "--date", date, "--code"])
+            .arg(format!("flavour={flavour}"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // Flavour 01 on 2021-12-09: batches 01 and 02 are taken (02's code
+    // says that day even though its record says the 10th).
+    assert_eq!(next("01", "2021-12-09")["code"], "01-2134303");
+    // Flavour 02 has its own sequence: 02-2134301 is taken.
+    assert_eq!(next("02", "2021-12-09")["code"], "02-2134302");
+    // A day without lots starts at batch 1.
+    assert_eq!(next("01", "2021-12-11")["code"], "01-2134501");
+    assert_eq!(next("01", "2021-12-11")["seq"], 1);
+    let out = lotgraph(ws.path())
+        .args([
+            "lotcode",
+            "next",
+            "--scheme",
+            "{yy}{jjj}",
+            "--sku",
+            "HUM-01",
+            "--date",
+            "2021-12-09",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no {seq:N} field"));
+}

@@ -4,7 +4,8 @@
 //! element strings and Digital Link URIs (what a scanner at a dock
 //! produces) are read into their GTIN, batch, expiry and serial first.
 //! `lotgraph lotcode check --scheme T`: every lot id of the workspace
-//! against the scheme (`lotcode::audit`).
+//! against the scheme (`lotcode::audit`). `lotgraph lotcode next`: the
+//! next free code of a day.
 
 use crate::Status;
 use crate::report::document::Json;
@@ -30,6 +31,52 @@ pub enum Action {
     Parse(ParseArgs),
     /// Check every lot id of the workspace against a scheme.
     Check(CheckArgs),
+    /// The next free code of a day for a SKU.
+    Next(NextArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NextArgs {
+    /// The lot-code template.
+    #[arg(long)]
+    pub scheme: String,
+    /// The SKU the lot is of (its code fills `{sku}`).
+    #[arg(long)]
+    pub sku: String,
+    /// The production date.
+    #[arg(long)]
+    pub date: NaiveDate,
+    /// Fills `{site}`.
+    #[arg(long)]
+    pub site: Option<String>,
+    /// Fills `{line}`.
+    #[arg(long)]
+    pub line: Option<String>,
+    /// Fills `{code:NAME}`: `NAME=VALUE` (repeatable), e.g. `flavour=01`.
+    #[arg(long = "code", value_parser = parse_code)]
+    pub codes: Vec<(String, String)>,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
+    #[command(flatten)]
+    pub ws: super::WorkspaceArgs,
+}
+
+fn parse_code(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got {s:?}")),
+    }
+}
+
+/// `lotcode next --format json`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NextJson {
+    /// The next free code.
+    pub code: String,
+    pub sku: String,
+    pub date: NaiveDate,
+    /// Its batch of the day.
+    pub seq: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,6 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     match args.action {
         Action::Parse(a) => parse(a),
         Action::Check(a) => check(a),
+        Action::Next(a) => next(a),
     }
 }
 
@@ -319,4 +367,39 @@ fn check(args: CheckArgs) -> anyhow::Result<Status> {
         findings: rows,
     });
     crate::after_writing(status, args.report.emit_as(format, &doc))
+}
+
+fn next(args: NextArgs) -> anyhow::Result<Status> {
+    let format = args
+        .report
+        .format_of("lotcode next", Format::Table, Format::DOCUMENT)?;
+    let scheme = Scheme::parse(&args.scheme)?;
+    if !args.scheme.contains("{seq:") {
+        anyhow::bail!("{scheme} has no {{seq:N}} field: there is no next batch to give");
+    }
+    let snap = args.ws.load()?;
+    let values = lotgraph_core::lotcode::scheme::Values {
+        date: Some(args.date),
+        seq: 1,
+        sku: Some(args.sku.clone()),
+        site: args.site.clone(),
+        line: args.line.clone(),
+        codes: args.codes.iter().cloned().collect(),
+    };
+    let (code, seq) =
+        lotgraph_core::lotcode::next::next_code(&snap.dataset, &scheme, &args.sku, &values)
+            .map_err(|e| anyhow::anyhow!("{scheme}: {e}"))?;
+    let row = NextJson {
+        code,
+        sku: args.sku,
+        date: args.date,
+        seq,
+    };
+    let mut doc = Document {
+        title: format!("Next lot code under {scheme}"),
+        ..Document::default()
+    };
+    doc.push_table("next", std::slice::from_ref(&row))?;
+    doc.json = Json::of(row);
+    crate::after_writing(Status::Ok, args.report.emit_as(format, &doc))
 }
