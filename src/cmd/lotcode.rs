@@ -332,10 +332,7 @@ fn check(args: CheckArgs) -> anyhow::Result<Status> {
     let ds = &snap.dataset;
     let on = args.on.unwrap_or_else(|| chrono::Local::now().date_naive());
     let admits = |sku: &str| matches_pattern(&args.sku, sku);
-    let findings = lotgraph_core::lotcode::audit::audit(ds, &scheme, &admits, on);
-    let checked = (0..ds.lot_count())
-        .filter(|i| admits(&ds.product_of(lotgraph_core::LotIx::from_ix(*i)).sku))
-        .count();
+    let (findings, checked) = lotgraph_core::lotcode::audit::audit(ds, &scheme, &admits, on);
     let rows: Vec<CheckRow> = findings
         .iter()
         .map(|f| CheckRow {

@@ -84,7 +84,8 @@ pub fn normalized(id: &str) -> String {
 /// Checks every lot whose SKU `admits` against `scheme`; `reference`
 /// resolves one-digit years when a lot has no date of its own.
 ///
-/// Result: findings in lot order, then kind. O(lots × readings), with one
+/// Result: the findings in lot order, then kind, and how many lots the
+/// SKU filter admitted. O(lots × readings), with one
 /// hash map for collisions and one for day sequences.
 ///
 /// ```
@@ -100,8 +101,9 @@ pub fn audit(
     scheme: &Scheme,
     admits: &dyn Fn(&str) -> bool,
     reference: NaiveDate,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, usize) {
     let mut found = Vec::new();
+    let mut checked = 0;
     let mut by_norm: HashMap<String, LotIx> = HashMap::new();
     let mut by_day: HashMap<(u32, NaiveDate, u32), LotIx> = HashMap::new();
     for i in 0..ds.lot_count() {
@@ -129,6 +131,7 @@ pub fn audit(
         if !admits(&ds.product_of(l).sku) {
             continue;
         }
+        checked += 1;
         let own = lot.produced_on.or(lot.received_on);
         let readings = scheme.read(id, own.unwrap_or(reference));
         match readings.len() {
@@ -164,7 +167,7 @@ pub fn audit(
             }
         }
     }
-    found
+    (found, checked)
 }
 
 #[cfg(test)]
