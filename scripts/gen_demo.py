@@ -41,7 +41,9 @@ Lot numbers
   below), '-', 2-digit year, 3-digit Julian day, 2-digit batch of the day
   (finished batches of one day are numbered 01, 02, ... across both filling
   lines).  ``01-2129304`` = flavor 01 traditional, 2021, day 293
-  (2021-10-20), 4th batch.  produced_on always agrees with the number.
+  (2021-10-20), 4th batch.  produced_on agrees with the number except for one
+  planted coding mistake (MISCODED below); lot_schemes.csv declares the
+  scheme and the suppliers' own, products.csv the GTINs of finished goods.
   Best-by dates (expires_on) are stamped separately: produced_on + 60..75
   days (a repacked lot keeps the best-by of the batch it came from).
 * Mash (intermediate) lots: ``M-YYJJJBB``, same date scheme.
@@ -245,7 +247,8 @@ LOT_COLS = ["lot_id", "sku", "origin", "supplier_id", "supplier_lot_code", "site
 COLUMNS = {
     "suppliers": ["supplier_id", "name", "country"],
     "sites": ["site_id", "name", "kind", "region"],
-    "products": ["sku", "name", "category", "uom", "shelf_life_days", "unit_cost", "kg_per_uom"],
+    "products": ["sku", "name", "category", "uom", "shelf_life_days", "unit_cost", "kg_per_uom", "gtin"],
+    "lot_schemes": ["sku_pattern", "template", "codes", "supplier_id", "description"],
     "lots": LOT_COLS,
     "consumptions": ["input_lot_id", "output_lot_id", "quantity", "consumed_on"],
     "shipments": ["shipment_id", "lot_id", "quantity", "from_site_id", "to_site_id",
@@ -254,6 +257,50 @@ COLUMNS = {
     "returns": ["return_id", "lot_id", "customer_id", "quantity", "reason", "category", "reported_on"],
     "inspections": ["inspection_id", "lot_id", "inspected_on", "result", "defect"],
 }
+
+
+# Planted coding mistake (issue 12): the Beet batch 2 of 2021-11-11 was
+# printed with the previous day's date (the coder's clock was a day
+# behind), so its code says day 314 while its record says 2021-11-11 (day
+# 315). The Wednesday before had no production, so the wrong code collides
+# with nothing; `lotgraph lotcode check` finds it as a date_mismatch.
+MISCODED = ("03", D(2021, 11, 11), 2, D(2021, 11, 10))
+
+# GS1 company prefix 0614141 is the one GS1's own examples use: no real
+# company's. Item references 00001.. for the finished goods.
+GS1_PREFIX = "0614141"
+
+
+def gs1_check(data: str) -> str:
+    s = sum(int(c) * (3 if i % 2 == 0 else 1) for i, c in enumerate(reversed(data)))
+    return str((10 - s % 10) % 10)
+
+
+def gtin_of(sku: str) -> str:
+    """GTIN-13 of a finished good (empty for the others)."""
+    finished = [p[0] for p in PRODUCTS if p[2] == "finished"]
+    if sku not in finished:
+        return ""
+    data = f"{GS1_PREFIX}{finished.index(sku) + 1:05d}"
+    return data + gs1_check(data)
+
+
+def lot_schemes() -> list[tuple]:
+    """lot_schemes.csv: the company's batch numbers, then suppliers' codes."""
+    rows = [(f"HUM-{fl}-*", "{code:flavour}-{yy}{jjj}{seq:2}", f"flavour={fl}", "",
+             f"{FLAVORS[fl]}: flavour {fl}, year, Julian day, batch of the day")
+            for fl in PRODUCED_FLAVORS]
+    rows.append((MASH, "M-{yy}{jjj}{seq:2}", "", "", "Mash base: M, year, Julian day, batch of the day"))
+    rows += [
+        ("*", "SK{yy}{jjj}{seq:2}", "", "SUP-02", "Supplier's code: year, Julian day, running number"),
+        ("*", "ES/{yy}/{seq:4}", "", "SUP-03", "Supplier's code: year and running number"),
+        ("*", "HSM-T-{yy}{ww}{seq:2}", "", "SUP-04", "Supplier's code: year, ISO week, running number"),
+        ("*", "L{yy}-{jjj}-{seq:2}", "", "SUP-05", "Supplier's code: year, Julian day, running number"),
+        ("*", "CRS{yy}{mm}{dd}", "", "SUP-10", "Supplier's code: production date"),
+        ("ING-*", "R-{yy}{mm}-{seq:3}", "", "", "Receiving numbers: R, year, month, receipt of the month"),
+        ("PKG-*", "R-{yy}{mm}-{seq:3}", "", "", "Receiving numbers: R, year, month, receipt of the month"),
+    ]
+    return rows
 
 
 def batch_no(prefix: str, day: dt.date, n: int) -> str:
@@ -455,6 +502,10 @@ class Gen:
                 self.take(SLEEVE, REPACK_EA // 4, club, REPACK_DAY)
                 self.club = club
         self.failed_lot["status"] = "destroyed"  # remainder of the failed batch discarded
+        fl, day, n, printed = MISCODED
+        lot = next(l for l in self.lots if l["lot_id"] == batch_no(fl, day, n))
+        lot["lot_id"] = batch_no(fl, printed, n)
+        self.miscoded = lot
 
     # ---- distribution ----------------------------------------------------
     def split_cases(self, cases: int, k: int, weights: list[float]) -> list[int]:
@@ -693,7 +744,9 @@ class Gen:
 
         dump("suppliers", SUPPLIERS)
         dump("sites", SITES)
-        dump("products", [(s, n, c, u, sl, f"{uc:.2f}", fmt_kg(s)) for s, n, c, u, sl, uc in PRODUCTS])
+        dump("products", [(s, n, c, u, sl, f"{uc:.2f}", fmt_kg(s), gtin_of(s))
+                          for s, n, c, u, sl, uc in PRODUCTS])
+        dump("lot_schemes", lot_schemes())
         dump("customers", [c[:5] for c in CUSTOMERS])
         lots = sorted(self.lots, key=lambda l: (l["origin"] != "supplied", l["lot_id"]))
         dump("lots", [(l["lot_id"], l["sku"], l["origin"], l["supplier_id"], l.get("supplier_lot_code", ""),
@@ -752,6 +805,12 @@ and tahini, then trace forward from {s['lot_id']} to every affected batch, site 
 Also planted: one rework ({self.failed_lot['lot_id']} failed QA, part blended into a later batch), one
 repack ({self.repack_source['lot_id']} -> club pack {self.club['lot_id']}), one rejected garlic receipt.
 Shipments shipped on {self.cutoff} are still in transit.
+
+Planted coding mistake: batch {self.miscoded['lot_id']} ({FLAVORS[MISCODED[0]]}) was made on
+{self.miscoded['produced_on']} but its code says {MISCODED[3]} (the coder's clock was a day behind);
+`lotgraph lotcode check` finds it, and every other code fits lot_schemes.csv.
+
+miscoded_lot: {self.miscoded['lot_id']}
 """
         (OUT / "STORY.md").write_text(text, encoding="utf-8")
 
@@ -867,6 +926,7 @@ def check(path: Path = OUT) -> int:
 
     uom = {}
     born = {}
+    miscoded_seen = 0
     for l in lots.values():
         lid = l["lot_id"]
         if l["sku"] not in prod:
@@ -896,7 +956,10 @@ def check(path: Path = OUT) -> int:
                 err(f"lot {lid}: batch number format")
             else:
                 fl, yy, jjj, bb = m.groups()
-                if (int(yy), int(jjj)) != (p_on.year % 100, p_on.timetuple().tm_yday) or int(bb) < 1:
+                planted = lid == batch_no(MISCODED[0], MISCODED[3], MISCODED[2]) and p_on == MISCODED[1]
+                if planted:
+                    miscoded_seen += 1
+                elif (int(yy), int(jjj)) != (p_on.year % 100, p_on.timetuple().tm_yday) or int(bb) < 1:
                     err(f"lot {lid}: batch number disagrees with produced_on {p_on}")
                 cat = prod[l["sku"]]["category"]
                 if (fl == "M") != (cat == "intermediate") or (fl != "M" and not l["sku"].startswith(f"HUM-{fl}-")):
@@ -1048,6 +1111,15 @@ def check(path: Path = OUT) -> int:
             if not 0.95 <= y <= 1.05:
                 err(f"lot {lid}: mass yield {y:.3f} outside 0.95-1.05")
 
+    if miscoded_seen != 1:
+        err(f"expected exactly one planted miscoded batch, found {miscoded_seen}")
+    for i, p in enumerate(data["products"], start=2):
+        g = p["gtin"]
+        if g and (len(g) != 13 or gs1_check(g[:-1]) != g[-1]):
+            err(f"products:{i}: gtin {g} check digit")
+        if bool(g) != (p["category"] == "finished"):
+            err(f"products:{i}: gtin only on finished goods")
+
     # rework / repack
     fin = {lid for lid, l in lots.items() if l["origin"] == "produced" and prod[l["sku"]]["category"] == "finished"}
     rework = [(c["input_lot_id"], c["output_lot_id"]) for c in data["consumptions"]
@@ -1060,10 +1132,10 @@ def check(path: Path = OUT) -> int:
     # the story
     story = {}
     for line in (path / "STORY.md").read_text(encoding="utf-8").splitlines():
-        m = re.fullmatch(r"(complained_lot|suspect_lot|suspect_supplier): (\S+)", line)
+        m = re.fullmatch(r"(complained_lot|suspect_lot|suspect_supplier|miscoded_lot): (\S+)", line)
         if m:
             story[m[1]] = m[2]
-    if len(story) != 3:
+    if len(story) != 4:
         err(f"STORY.md: ids missing: {story}")
     else:
         s = story["suspect_lot"]

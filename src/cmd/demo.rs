@@ -23,6 +23,10 @@ const FILES: &[(&str, &str)] = &[
         "customers.csv",
         include_str!("../../data/demo/customers.csv"),
     ),
+    (
+        "lot_schemes.csv",
+        include_str!("../../data/demo/lot_schemes.csv"),
+    ),
     ("lots.csv", include_str!("../../data/demo/lots.csv")),
     (
         "consumptions.csv",

@@ -128,6 +128,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("investigate", of::<investigate::InvestigateJson>()),
         ("lot", of::<lot::LotFacts>()),
         ("lotcode-check", of::<lotcode::CheckJson>()),
+        ("lotcode-gs1", of::<lotcode::Gs1LotJson>()),
         ("lotcode-next", of::<lotcode::NextJson>()),
         ("lotcode-parse", of::<lotcode::ParseJson>()),
         ("recall-compare", of::<recall::CompareJson>()),

@@ -386,6 +386,7 @@ impl<'a> Rows<'a> {
                     .map_or(Val::Null, |d| Val::Int(i64::from(d))),
             ),
             ("unit_cost", Val::opt_num(x.unit_cost)),
+            ("gtin", Val::opt_str(x.gtin.as_deref())),
         ]
     }
 

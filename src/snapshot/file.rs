@@ -24,7 +24,7 @@ use std::sync::Arc;
 /// The first eight bytes of every snapshot file.
 pub(super) const MAGIC: &[u8; 8] = b"LOTGRAPH";
 /// The container layout this build writes and reads.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// Bytes before the entry table.
 const HEADER: usize = 64;
 /// Bytes per entry of the table.

@@ -91,6 +91,25 @@ impl MasterCols {
             "products.implicit",
             p.iter().map(|x| Some(u8::from(x.implicit))),
         );
+        m.str("products.gtin", p.iter().map(|x| x.gtin.as_deref()));
+        let l = &ds.lot_schemes;
+        m.str(
+            "lot_schemes.sku_pattern",
+            l.iter().map(|x| Some(x.sku_pattern.as_str())),
+        );
+        m.str(
+            "lot_schemes.template",
+            l.iter().map(|x| Some(x.template.as_str())),
+        );
+        // One cell per scheme, `NAME=VALUE;...` as in the file: codes are
+        // a handful per scheme and read only by `lotcode`.
+        let codes: Vec<String> = l.iter().map(|x| join_codes(&x.codes)).collect();
+        m.str("lot_schemes.codes", codes.iter().map(|c| Some(c.as_str())));
+        m.u32("lot_schemes.supplier", l.iter().map(|x| x.supplier.map(|s| s.0)));
+        m.str(
+            "lot_schemes.description",
+            l.iter().map(|x| x.description.as_deref()),
+        );
         let c = &ds.customers;
         m.str("customers.id", c.iter().map(|x| Some(x.id.as_str())));
         m.str("customers.name", c.iter().map(|x| x.name.as_deref()));
@@ -557,6 +576,7 @@ fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
         m.col::<f64>("products.unit_cost")?,
         m.col::<u8>("products.implicit")?,
     );
+    let gtin = m.str("products.gtin")?;
     ds.products = Master::lazy(move || {
         (0..sku.len())
             .map(|i| Product {
@@ -568,6 +588,7 @@ fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
                 kg_per_uom: kg.get(i).and_then(|v| num(*v)).filter(|v| *v > 0.0),
                 shelf_life_days: shelf.get(i).and_then(|v| ix(*v)),
                 unit_cost: cost.get(i).and_then(|v| num(*v)),
+                gtin: owned(gtin.get_opt(i)),
                 implicit: implicit.get(i).is_some_and(|v| *v == 1),
             })
             .collect()
@@ -590,6 +611,7 @@ fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
             })
             .collect()
     });
+    open_lot_schemes(m, ds)?;
     let (names, sites) = (m.str("lines.name")?, m.col::<u32>("lines.site")?);
     let n = names.len();
     ds.lines = Master::lazy(move || names.iter().map(str::to_string).collect());
@@ -605,5 +627,42 @@ fn open_master(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
             values: m.str(&format!("x.{}.values", kind.stem()))?,
         };
     }
+    Ok(())
+}
+
+/// `NAME=VALUE;NAME=VALUE`, the form of `lot_schemes.codes`.
+fn join_codes(codes: &[(String, String)]) -> String {
+    let parts: Vec<String> = codes.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    parts.join(";")
+}
+
+/// The codes of a `lot_schemes.codes` cell (as written by `join_codes`).
+fn split_codes(cell: &str) -> Vec<(String, String)> {
+    cell.split(';')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Views the lot schemes; decoded on first use like the other masters.
+fn open_lot_schemes(m: &MappedFile, ds: &mut Dataset) -> Result<(), SnapshotError> {
+    let (pattern, template, codes, supplier, description) = (
+        m.str("lot_schemes.sku_pattern")?,
+        m.str("lot_schemes.template")?,
+        m.str("lot_schemes.codes")?,
+        m.col::<u32>("lot_schemes.supplier")?,
+        m.str("lot_schemes.description")?,
+    );
+    ds.lot_schemes = Master::lazy(move || {
+        (0..pattern.len())
+            .map(|i| LotScheme {
+                sku_pattern: pattern.get(i).to_string(),
+                template: template.get(i).to_string(),
+                codes: split_codes(codes.get(i)),
+                supplier: supplier.get(i).and_then(|v| ix(*v)).map(SupplierIx),
+                description: owned(description.get_opt(i)),
+            })
+            .collect()
+    });
     Ok(())
 }

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 /// mapped array file; versions 1 and 2 (Arrow IPC tables) are no longer
 /// read: opening one asks for a re-ingest (the source data is the record
 /// of truth, and an ingest of 1M lots takes seconds).
-pub const SNAPSHOT_VERSION: u32 = 5;
+pub const SNAPSHOT_VERSION: u32 = 6;
 
 /// The array file of a generation.
 const DATA_FILE: &str = "snapshot.lgs";

@@ -251,8 +251,28 @@ pub struct Product {
     pub kg_per_uom: Option<f64>,
     pub shelf_life_days: Option<u32>,
     pub unit_cost: Option<f64>,
+    /// The GS1 GTIN (8, 12, 13 or 14 digits, check digit verified at
+    /// ingest), as written.
+    pub gtin: Option<String>,
     /// Created because a lot referenced an SKU missing from products.csv.
     pub implicit: bool,
+}
+
+/// A row of `lot_schemes.csv`: the template the lot codes of the SKUs
+/// matching a pattern follow (docs/lot-codes.md), or, with a supplier,
+/// the template of that supplier's own lot codes (`supplier_lot_code`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LotScheme {
+    /// SKUs it covers: `*` matches any text (`HUM-01-*`).
+    pub sku_pattern: String,
+    /// The template, checked to parse at ingest.
+    pub template: String,
+    /// Values of the template's `{code:NAME}` lookups for these SKUs
+    /// (`flavour` → `01`), in name order.
+    pub codes: Vec<(String, String)>,
+    /// Set: the scheme of this supplier's lot codes, not of lot ids.
+    pub supplier: Option<SupplierIx>,
+    pub description: Option<String>,
 }
 
 /// A customer shipments go to.
@@ -352,6 +372,8 @@ pub enum FileKind {
     Products,
     /// customers.csv
     Customers,
+    /// lot_schemes.csv: how lot codes are written, per SKU pattern
+    LotSchemes,
     /// lots.csv (the only required file)
     Lots,
     /// consumptions.csv: the genealogy edges
@@ -366,11 +388,12 @@ pub enum FileKind {
 
 impl FileKind {
     /// Every file, in load order.
-    pub const ALL: [FileKind; 9] = [
+    pub const ALL: [FileKind; 10] = [
         FileKind::Suppliers,
         FileKind::Sites,
         FileKind::Products,
         FileKind::Customers,
+        FileKind::LotSchemes,
         FileKind::Lots,
         FileKind::Consumptions,
         FileKind::Shipments,
@@ -385,6 +408,7 @@ impl FileKind {
             FileKind::Sites => "sites",
             FileKind::Products => "products",
             FileKind::Customers => "customers",
+            FileKind::LotSchemes => "lot_schemes",
             FileKind::Lots => "lots",
             FileKind::Consumptions => "consumptions",
             FileKind::Shipments => "shipments",
@@ -407,8 +431,10 @@ impl FileKind {
                 SHELF_LIFE_DAYS,
                 UNIT_COST,
                 KG_PER_UOM,
+                GTIN,
             ],
             FileKind::Customers => &[CUSTOMER_ID, NAME, KIND, REGION, CONTACT],
+            FileKind::LotSchemes => &[SKU_PATTERN, TEMPLATE, CODES, SUPPLIER_ID, DESCRIPTION],
             FileKind::Lots => &[
                 LOT_ID,
                 SKU,
@@ -457,6 +483,7 @@ impl FileKind {
             FileKind::Sites => &[SITE_ID],
             FileKind::Products => &[SKU],
             FileKind::Customers => &[CUSTOMER_ID],
+            FileKind::LotSchemes => &[SKU_PATTERN, TEMPLATE],
             FileKind::Lots => &[LOT_ID, SKU, ORIGIN, QUANTITY],
             FileKind::Consumptions => &[INPUT_LOT_ID, OUTPUT_LOT_ID, QUANTITY],
             FileKind::Shipments => &[SHIPMENT_ID, LOT_ID, QUANTITY, SHIPPED_ON],
@@ -519,6 +546,8 @@ pub struct Dataset {
     pub sites: Master<Site>,
     pub products: Master<Product>,
     pub customers: Master<Customer>,
+    /// `lot_schemes.csv`, in file order (the first match wins).
+    pub lot_schemes: Master<LotScheme>,
     pub lots: LotTable,
     /// Interned production lines: a line is a name *at a site* (two plants
     /// may both have a `LINE-1`), so a name can appear more than once here.
@@ -530,7 +559,7 @@ pub struct Dataset {
     pub returns: ReturnTable,
     pub inspections: InspectionTable,
     /// Unknown columns per file, indexed by `FileKind as usize`.
-    pub extras: [Extras; 9],
+    pub extras: [Extras; FileKind::ALL.len()],
     index: Indexes,
 }
 

@@ -94,6 +94,7 @@ impl Case {
             kg_per_uom: Some(1.0),
             shelf_life_days: None,
             unit_cost: Some(1.0),
+            gtin: None,
             implicit: false,
         });
         for s in 0..SUPPLIERS {

@@ -114,6 +114,7 @@ impl Case {
                 kg_per_uom: recorded.or_else(|| unit.and_then(Unit::kg_factor)),
                 shelf_life_days: None,
                 unit_cost: None,
+                gtin: None,
                 implicit: false,
             });
         }

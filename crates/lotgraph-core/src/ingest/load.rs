@@ -15,10 +15,12 @@ use std::collections::HashMap;
 #[derive(Default)]
 pub(super) struct Ingester {
     pub(super) ds: Dataset,
-    pub(super) present: [bool; 9],
+    pub(super) present: [bool; FileKind::ALL.len()],
     pub(super) suppliers: Registry,
     pub(super) sites: Registry,
     pub(super) products: Registry,
+    /// GTINs given so far (as 14 digits), with their SKU and line.
+    pub(super) gtins: HashMap<String, (String, u64)>,
     pub(super) customers: Registry,
     pub(super) lots: Registry,
     pub(super) lines: HashMap<(Option<SiteIx>, String), LineIx>,
@@ -245,6 +247,7 @@ fn row_fn(kind: FileKind) -> RowFn {
         FileKind::Sites => Ingester::site_row,
         FileKind::Products => Ingester::product_row,
         FileKind::Customers => Ingester::customer_row,
+        FileKind::LotSchemes => Ingester::lot_scheme_row,
         FileKind::Lots => Ingester::lot_row,
         FileKind::Consumptions => Ingester::consumption_row,
         FileKind::Shipments => Ingester::shipment_row,

@@ -62,6 +62,14 @@ pub enum RejectKind {
     InTransitDelivered,
     /// The row's key was loaded from an earlier row (the first wins).
     DuplicateKey,
+    /// A product's `gtin` is not 8, 12, 13 or 14 digits with a valid GS1
+    /// check digit.
+    BadGtin,
+    /// A lot scheme's `template` does not parse (docs/lot-codes.md).
+    BadTemplate,
+    /// A lot scheme's `codes` is not `NAME=VALUE;...` over the template's
+    /// `{code:NAME}` fields.
+    BadCodes,
     /// A reject read from a rejects.csv whose `kind` names no kind this
     /// build knows, or (written before the `kind` column) whose problem
     /// text matches no kind: never produced by an ingest.
@@ -70,7 +78,7 @@ pub enum RejectKind {
 
 impl RejectKind {
     /// Every kind, in declaration order.
-    pub const ALL: [RejectKind; 26] = [
+    pub const ALL: [RejectKind; 29] = [
         RejectKind::WrongFieldCount,
         RejectKind::UnclosedQuote,
         RejectKind::RecordTooLong,
@@ -96,6 +104,9 @@ impl RejectKind {
         RejectKind::DeliveredBeforeShipped,
         RejectKind::InTransitDelivered,
         RejectKind::DuplicateKey,
+        RejectKind::BadGtin,
+        RejectKind::BadTemplate,
+        RejectKind::BadCodes,
         RejectKind::Other,
     ];
 
@@ -127,6 +138,9 @@ impl RejectKind {
             RejectKind::DeliveredBeforeShipped => "delivered_before_shipped",
             RejectKind::InTransitDelivered => "in_transit_delivered",
             RejectKind::DuplicateKey => "duplicate_key",
+            RejectKind::BadGtin => "bad_gtin",
+            RejectKind::BadTemplate => "bad_template",
+            RejectKind::BadCodes => "bad_codes",
             RejectKind::Other => "other",
         }
     }

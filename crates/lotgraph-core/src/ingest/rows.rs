@@ -47,8 +47,16 @@ impl Ingester {
         let recorded_kg = r.opt_with(KG_PER_UOM, parse::positive)?;
         let kg_per_uom = crate::units::kg_per_unit(unit, recorded_kg)
             .map_err(|e| bad(KG_PER_UOM, RejectKind::KgConflict, e.to_string()))?;
+        let gtin = r.opt_with(GTIN, parse::gtin)?;
         self.products.duplicate(sku, SKU)?;
+        if let Some(g) = &gtin {
+            self.gtin_unique(g)?;
+        }
         self.products.insert(sku, line);
+        if let Some(g) = &gtin {
+            self.gtins
+                .insert(super::schemes::gtin14(g), (sku.to_string(), line));
+        }
         self.ds.products.push(Product {
             sku: sku.to_string(),
             name: r.opt_string(NAME),
@@ -58,6 +66,7 @@ impl Ingester {
             kg_per_uom,
             shelf_life_days,
             unit_cost,
+            gtin,
             implicit: false,
         });
         Ok(())
@@ -119,6 +128,7 @@ impl Ingester {
                 kg_per_uom: None,
                 shelf_life_days: None,
                 unit_cost: None,
+                gtin: None,
                 implicit: true,
             });
             SkuIx(self.products.insert(sku, line))

@@ -8,4 +8,5 @@ pub mod audit;
 pub mod check;
 pub mod gs1;
 pub mod next;
+pub mod rules;
 pub mod scheme;
