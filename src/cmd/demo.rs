@@ -64,6 +64,65 @@ impl Args {
     }
 }
 
+/// The walkthrough's second part: the batch numbers checked against the
+/// declared scheme (which finds the planted miscoded batch) and a Digital
+/// Link scanned from a tub of the complained-about batch resolved to it.
+fn lot_codes(ws: &WorkspaceArgs, complained: &str) -> anyhow::Result<()> {
+    use super::lotcode::{Action, Args as LotcodeArgs, CheckArgs, Gs1Args, ParseArgs};
+    let report = || ReportArgs {
+        format: None,
+        output: PathBuf::from("-"),
+    };
+    // A fixed reference date: the data extract's, so the output never
+    // depends on the day the demo runs.
+    let on = chrono::NaiveDate::from_ymd_opt(2022, 3, 4);
+    say(
+        "Do the batch numbers say what the records say?",
+        "lotgraph lotcode check",
+    )?;
+    super::lotcode::run(LotcodeArgs {
+        action: Action::Check(CheckArgs {
+            scheme: None,
+            sku: "*".into(),
+            on,
+            strict: false,
+            report: report(),
+            ws: ws.clone(),
+        }),
+    })?;
+    say(
+        "The label of a tub of the complained-about batch",
+        &format!("lotgraph lotcode gs1 {complained}"),
+    )?;
+    super::lotcode::run(LotcodeArgs {
+        action: Action::Gs1(Gs1Args {
+            lot: complained.to_string(),
+            base: lotgraph_core::lotcode::gs1::GS1_RESOLVER.into(),
+            report: report(),
+            ws: ws.clone(),
+        }),
+    })?;
+    let snap = ws.load()?;
+    let link = super::lotcode::digital_link_of(&snap.dataset, complained)?;
+    drop(snap);
+    say(
+        "A customer's scanner reads that tub's QR code",
+        &format!("lotgraph lotcode parse '{link}'"),
+    )?;
+    super::lotcode::run(LotcodeArgs {
+        action: Action::Parse(ParseArgs {
+            code: link,
+            scheme: None,
+            sku: None,
+            on,
+            strict: false,
+            report: report(),
+            ws: ws.clone(),
+        }),
+    })?;
+    Ok(())
+}
+
 fn say(title: &str, command: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "\n## {title}\n$ {command}\n")?;
@@ -109,6 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         },
         lock_timeout: None,
         limits: super::ingest::LimitArgs::default(),
+        lot_scheme: None,
     })?;
     say(
         "The complained-about batch",
@@ -158,6 +218,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         out,
         "\nEvery batch above shares tahini lot {suspect}; its customers are the ones to call."
     )?;
+    lot_codes(&ws, &complained)?;
     if args.keep.is_some() {
         writeln!(
             out,

@@ -41,6 +41,52 @@ pub struct Args {
     pub lock_timeout: Option<std::time::Duration>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// Check every lot code against its scheme, as `lotgraph lotcode
+    /// check` does, and report the findings as a warning (nothing is
+    /// rejected): against TEMPLATE for every lot id, or, without a value,
+    /// against the dataset's lot_schemes.csv.
+    #[arg(long, value_name = "TEMPLATE", num_args = 0..=1, default_missing_value = "")]
+    pub lot_scheme: Option<String>,
+}
+
+/// The warning `--lot-scheme` adds (none when every code fits).
+fn lot_code_warning(
+    ds: &lotgraph_core::model::Dataset,
+    template: &str,
+) -> anyhow::Result<Option<lotgraph_core::ingest::Warning>> {
+    use lotgraph_core::lotcode::{audit, rules::Rules, scheme::Scheme};
+    let rules = if template.is_empty() {
+        let r = Rules::of_dataset(ds)?;
+        if r.is_empty() {
+            anyhow::bail!("--lot-scheme without a template needs lot_schemes.csv in the dataset");
+        }
+        r
+    } else {
+        Rules::single(Scheme::parse(template)?, "*")
+    };
+    let today = chrono::Local::now().date_naive();
+    let (findings, checked) = audit::audit(ds, &rules, &|_| true, today);
+    if findings.is_empty() {
+        return Ok(None);
+    }
+    let mut counts: Vec<(audit::FindingKind, usize)> = Vec::new();
+    for f in &findings {
+        match counts.iter_mut().find(|(k, _)| *k == f.kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((f.kind, 1)),
+        }
+    }
+    counts.sort();
+    let shown = findings
+        .iter()
+        .take(10)
+        .map(|f| format!("{}: {}", ds.lot_id(f.lot), f.detail))
+        .collect();
+    Ok(Some(lotgraph_core::ingest::Warning::LotCodes {
+        checked: checked.lot_ids + checked.supplier_codes,
+        counts: counts.into_iter().map(|(k, n)| (k.as_str(), n)).collect(),
+        shown,
+    }))
 }
 
 /// The caps of record-format.md's *Ingest limits* (`Limits` in the core).
@@ -137,8 +183,12 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
             max_columns: args.limits.max_columns,
         },
     };
-    let ing = ingest_dir_with(&args.dir, &crate::ingest::CsvOrParquet, &opts)
+    let mut ing = ingest_dir_with(&args.dir, &crate::ingest::CsvOrParquet, &opts)
         .with_context(|| format!("cannot ingest {}", args.dir.display()))?;
+    if let Some(t) = &args.lot_scheme {
+        let w = lot_code_warning(&ing.dataset, t).context("--lot-scheme")?;
+        ing.warnings.extend(w);
+    }
     let manifest = Manifest {
         version: SNAPSHOT_VERSION,
         dataset_id: String::new(),

@@ -17,7 +17,7 @@ use lotgraph_core::lotcode::scheme::Scheme;
 use lotgraph_core::model::Dataset;
 
 pub use check::{CheckArgs, CheckJson, CheckRow, SchemeJson};
-pub use gs1::{Gs1Args, Gs1LotJson};
+pub use gs1::{Gs1Args, Gs1LotJson, digital_link_of};
 pub use next::{NextArgs, NextJson};
 pub use parse::{ParseArgs, ParseJson};
 

@@ -60,6 +60,16 @@ pub enum Warning {
         /// How many lots.
         lots: usize,
     },
+    /// Lot codes that do not follow their scheme (`ingest --lot-scheme`,
+    /// the checks of `lotcode check`): they load all the same.
+    LotCodes {
+        /// Codes checked against a scheme.
+        checked: usize,
+        /// Findings per kind (`date_mismatch`, ...), in kind order.
+        counts: Vec<(&'static str, usize)>,
+        /// The first findings, as `LOT: detail`.
+        shown: Vec<String>,
+    },
 }
 
 impl Warning {
@@ -73,6 +83,7 @@ impl Warning {
             Warning::CreatedFromReferences { .. } => "created_from_references",
             Warning::UnknownUnits { .. } => "unknown_units",
             Warning::RecordedShares { .. } => "recorded_shares",
+            Warning::LotCodes { .. } => "lot_codes",
         }
     }
 }
@@ -123,6 +134,20 @@ impl fmt::Display for Warning {
                 f,
                 "{lots} lot(s) have shares on the recorded basis: a content input's SKU has no kg_per_uom (list: `lotgraph check`)"
             ),
+            Warning::LotCodes {
+                checked,
+                counts,
+                shown,
+            } => {
+                let total: usize = counts.iter().map(|(_, n)| n).sum();
+                let kinds: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                write!(
+                    f,
+                    "lot codes: {total} finding(s) in {checked} code(s) checked ({}): {} (all: `lotgraph lotcode check`)",
+                    kinds.join(", "),
+                    list_items(shown.iter().cloned(), total)
+                )
+            }
         }
     }
 }
