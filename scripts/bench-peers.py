@@ -641,7 +641,7 @@ class Postgres:
         c = self.con
         tables = {
             "products": ("sku text, name text, category text, uom text, shelf_life_days text, "
-                         "unit_cost text, kg_per_uom text"),
+                         "unit_cost text, kg_per_uom text, gtin text"),
             "lots": ("lot_id text, sku text, origin text, supplier_id text, supplier_lot_code text, "
                      "site_id text, line text, produced_on text, received_on text, expires_on text, "
                      "quantity double precision, unit_cost text, status text"),

@@ -190,6 +190,33 @@ const CASES: &[Case] = &[
         code: 0,
     },
     Case {
+        name: "lotcode_check_declared",
+        schema: "lotcode-check",
+        fixture: "lotcodes",
+        args: &["lotcode", "check", "--on", "2026-12-07"],
+        code: 0,
+    },
+    Case {
+        name: "lotcode_gs1",
+        schema: "lotcode-gs1",
+        fixture: "lotcodes",
+        args: &["lotcode", "gs1", "01-2134301"],
+        code: 0,
+    },
+    Case {
+        name: "lotcode_parse_resolved",
+        schema: "lotcode-parse",
+        fixture: "lotcodes",
+        args: &[
+            "lotcode",
+            "parse",
+            "(01)00614141000029(10)01-2134301",
+            "--on",
+            "2026-12-07",
+        ],
+        code: 0,
+    },
+    Case {
         name: "lotcode_parse_gs1",
         schema: "lotcode-parse",
         fixture: "toy",

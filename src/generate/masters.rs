@@ -24,6 +24,7 @@ pub(super) fn write(
         Col::Int,  // shelf_life_days
         Col::Num,  // unit_cost
         Col::Num,  // kg_per_uom
+        Col::Text, // gtin
     ];
     const CUSTOMERS: &[Col] = &[Col::Text, Col::Text, Col::Text, Col::Text, Col::Text];
     let mut counts = Vec::new();
@@ -60,6 +61,8 @@ pub(super) fn write(
             Some(g) => t.num(g, 3),
             None => t.null(),
         }
+        // Generated SKUs carry no GTIN: their codes are not GS1 keys.
+        t.null();
         t.end()?;
     }
     counts.push((FileKind::Products.stem().to_string(), t.finish()?));

@@ -105,7 +105,10 @@ impl MasterCols {
         // a handful per scheme and read only by `lotcode`.
         let codes: Vec<String> = l.iter().map(|x| join_codes(&x.codes)).collect();
         m.str("lot_schemes.codes", codes.iter().map(|c| Some(c.as_str())));
-        m.u32("lot_schemes.supplier", l.iter().map(|x| x.supplier.map(|s| s.0)));
+        m.u32(
+            "lot_schemes.supplier",
+            l.iter().map(|x| x.supplier.map(|s| s.0)),
+        );
         m.str(
             "lot_schemes.description",
             l.iter().map(|x| x.description.as_deref()),

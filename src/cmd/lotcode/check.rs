@@ -87,7 +87,11 @@ pub(super) fn rows_of(ds: &Dataset, findings: &[Finding]) -> Vec<CheckRow> {
                 finding: f.kind.as_str().to_string(),
                 sku: ds.product_of(f.lot).sku.clone(),
                 column: f.subject.column().to_string(),
-                code: if f.code.is_empty() { lot_id.clone() } else { f.code.clone() },
+                code: if f.code.is_empty() {
+                    lot_id.clone()
+                } else {
+                    f.code.clone()
+                },
                 lot_id,
                 detail: f.detail.clone(),
             }

@@ -9,8 +9,8 @@ use crate::report::document::Json;
 use crate::report::{Document, Format};
 use chrono::NaiveDate;
 use lotgraph_core::ingest::gtin14;
-use lotgraph_core::model::{Dataset, LotIx};
 use lotgraph_core::lotcode::gs1::{self, Expiry, Gs1Keys, MAX_LOT_LEN, is_gs1_ai_value};
+use lotgraph_core::model::{Dataset, LotIx};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -48,7 +48,10 @@ pub struct Gs1LotJson {
 /// No such lot, a product without `gtin`, or an id that cannot be AI (10).
 fn keys_of(ds: &Dataset, id: &str) -> anyhow::Result<(LotIx, Gs1Keys)> {
     let Some(l) = ds.lot_ix(id) else {
-        anyhow::bail!("lot {id:?} is not in the snapshot ({} lots)", ds.lot_count());
+        anyhow::bail!(
+            "lot {id:?} is not in the snapshot ({} lots)",
+            ds.lot_count()
+        );
     };
     let product = ds.product_of(l);
     let Some(gtin) = product.gtin.as_deref() else {

@@ -159,7 +159,11 @@ impl Reader {
     ) -> anyhow::Result<Reader> {
         if let Some(t) = &args.scheme {
             let rules = Rules::single(Scheme::parse(t)?, "*");
-            return Ok(rules.rules.into_iter().next().map_or(Reader::None, Reader::One));
+            return Ok(rules
+                .rules
+                .into_iter()
+                .next()
+                .map_or(Reader::None, Reader::One));
         }
         let Some(ds) = ds else {
             return Ok(Reader::None);
@@ -176,7 +180,11 @@ impl Reader {
         }
         let mut ids = rules;
         ids.rules.retain(|r| r.supplier.is_none());
-        Ok(if ids.is_empty() { Reader::None } else { Reader::All(ids) })
+        Ok(if ids.is_empty() {
+            Reader::None
+        } else {
+            Reader::All(ids)
+        })
     }
 
     fn read(&self, lot: &str, on: NaiveDate) -> Vec<ReadingJson> {
@@ -196,7 +204,10 @@ impl Reader {
                     for x in r.read_agreeing(lot, on) {
                         let j = reading_json(r, x);
                         // Two rows of one template and codes read alike.
-                        if !out.iter().any(|o| o.scheme == j.scheme && o.fields.0 == j.fields.0) {
+                        if !out
+                            .iter()
+                            .any(|o| o.scheme == j.scheme && o.fields.0 == j.fields.0)
+                        {
                             out.push(j);
                         }
                     }
@@ -246,8 +257,15 @@ pub(super) fn run(args: ParseArgs) -> anyhow::Result<Status> {
                 .push(format!("the code says {date}, the lot's record says {own}"));
         }
     }
-    let (doc, is_finding) =
-        document(&args, &reader, &lot, readings, keys.as_ref(), resolved, format)?;
+    let (doc, is_finding) = document(
+        &args,
+        &reader,
+        &lot,
+        readings,
+        keys.as_ref(),
+        resolved,
+        format,
+    )?;
     let status = if args.strict && is_finding {
         Status::Findings
     } else {
@@ -286,7 +304,9 @@ fn document(
             schemes.len(),
             schemes.join(", ")
         )),
-        (_, n) => notes.push(format!("{lot:?} fits {n} ways: the code does not say which")),
+        (_, n) => notes.push(format!(
+            "{lot:?} fits {n} ways: the code does not say which"
+        )),
     }
     for (i, r) in readings.iter().enumerate() {
         if let Some(d) = r.date {

@@ -99,7 +99,10 @@ fn gs1_problems(ds: &Dataset, k: &Gs1Keys, l: LotIx) -> Vec<String> {
     if let Some(g) = k.gtin.as_deref() {
         match sku_of_gtin(ds, g) {
             Some(s) if s == *sku => {}
-            Some(s) => out.push(format!("GTIN {g} is SKU {s}, lot {} is SKU {sku}", ds.lot_id(l))),
+            Some(s) => out.push(format!(
+                "GTIN {g} is SKU {s}, lot {} is SKU {sku}",
+                ds.lot_id(l)
+            )),
             None => out.push(format!("GTIN {g} is no product's gtin in the workspace")),
         }
     }
@@ -128,7 +131,10 @@ pub(super) fn note(r: &ResolvedJson) -> String {
         (Some(id), How::Exact) => format!("lot {id}"),
         (Some(id), _) => format!("probably lot {id}"),
         (None, _) if r.candidates.is_empty() => "no lot of the workspace has this code".into(),
-        (None, _) => format!("several lots are this code to a spreadsheet: {}", r.candidates.join(", ")),
+        (None, _) => format!(
+            "several lots are this code to a spreadsheet: {}",
+            r.candidates.join(", ")
+        ),
     };
     if let Some(sku) = &r.sku {
         s.push_str(&format!(", SKU {sku}"));

@@ -30,8 +30,8 @@ mod reject;
 mod resolve;
 mod row;
 mod rows;
-mod schemes;
 pub mod scan;
+mod schemes;
 pub mod sniff;
 pub mod source;
 #[cfg(test)]

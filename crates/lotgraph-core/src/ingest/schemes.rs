@@ -104,9 +104,17 @@ mod tests {
             vec![("flavour".to_string(), "01".to_string())]
         );
         assert_eq!(codes_of(" ; ", &s).unwrap(), vec![]);
-        assert!(codes_of("size=2", &s).unwrap_err().contains("not a {code:NAME}"));
+        assert!(
+            codes_of("size=2", &s)
+                .unwrap_err()
+                .contains("not a {code:NAME}")
+        );
         assert!(codes_of("flavour", &s).unwrap_err().contains("NAME=VALUE"));
-        assert!(codes_of("flavour=1;flavour=2", &s).unwrap_err().contains("twice"));
+        assert!(
+            codes_of("flavour=1;flavour=2", &s)
+                .unwrap_err()
+                .contains("twice")
+        );
         assert!(codes_of("flavour=", &s).unwrap_err().contains("empty"));
         assert_eq!(gtin14("12345670"), "00000012345670");
     }

@@ -167,9 +167,19 @@ pub fn audit(
         if !admitted.get(sku).copied().unwrap_or(false) {
             continue;
         }
-        if let Some(rule) = rule_of_sku.get(sku).copied().flatten().map(|r| &rules.rules[r]) {
+        if let Some(rule) = rule_of_sku
+            .get(sku)
+            .copied()
+            .flatten()
+            .map(|r| &rules.rules[r])
+        {
             checked.lot_ids += 1;
-            let lc = LotCode { ds, l, subject: Subject::LotId, code: id };
+            let lc = LotCode {
+                ds,
+                l,
+                subject: Subject::LotId,
+                code: id,
+            };
             if let Some((d, seq)) = lc.check(rule, reference, &mut found) {
                 if let Some(seq) = seq {
                     if let Some(other) = by_day.insert((sku as u32, d, seq), l) {
@@ -187,7 +197,12 @@ pub fn audit(
         };
         if let Some(rule) = rules.for_supplier_code(&ds.product_of(l).sku, sup) {
             checked.supplier_codes += 1;
-            let lc = LotCode { ds, l, subject: Subject::SupplierLotCode, code };
+            let lc = LotCode {
+                ds,
+                l,
+                subject: Subject::SupplierLotCode,
+                code,
+            };
             lc.check(rule, reference, &mut found);
         }
     }
@@ -248,14 +263,19 @@ impl LotCode<'_> {
         let late = match self.subject {
             Subject::LotId => {
                 let recorded = [lot.produced_on, lot.received_on];
-                (recorded.iter().any(Option::is_some) && !recorded.contains(&Some(d)))
-                    .then(|| format!("{code:?} says {d}, the lot's record says {}", own.map_or_else(String::new, |o| o.to_string())))
+                (recorded.iter().any(Option::is_some) && !recorded.contains(&Some(d))).then(|| {
+                    format!(
+                        "{code:?} says {d}, the lot's record says {}",
+                        own.map_or_else(String::new, |o| o.to_string())
+                    )
+                })
             }
             // A supplier codes its own production day, which is on or
             // before the day we received the lot: only a later date is wrong.
-            Subject::SupplierLotCode => lot.received_on.filter(|r| d > *r).map(|r| {
-                format!("{code:?} says {d}, after the lot was received on {r}")
-            }),
+            Subject::SupplierLotCode => lot
+                .received_on
+                .filter(|r| d > *r)
+                .map(|r| format!("{code:?} says {d}, after the lot was received on {r}")),
         };
         if let Some(detail) = late {
             self.push(found, FindingKind::DateMismatch, detail);
@@ -284,7 +304,12 @@ impl LotCode<'_> {
             let (what, own) = match f {
                 Field::Sku => ("SKU", Some(ds.product_of(self.l).sku.as_str())),
                 Field::Site => ("site", lot.site.map(|s| ds.site_id(s))),
-                Field::Line => ("line", lot.line.and_then(|x| ds.lines.get(x.0 as usize)).map(String::as_str)),
+                Field::Line => (
+                    "line",
+                    lot.line
+                        .and_then(|x| ds.lines.get(x.0 as usize))
+                        .map(String::as_str),
+                ),
                 _ => continue,
             };
             if let Some(own) = own.filter(|o| o != text) {

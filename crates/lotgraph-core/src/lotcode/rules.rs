@@ -184,7 +184,12 @@ mod tests {
             r.code_conflicts(reading),
             [("flavour".to_string(), "01".to_string(), "02".to_string())]
         );
-        assert_eq!(rules.for_lot_id("HUM-02-20").map(|r| r.sku_pattern.as_str()), Some("HUM-02-*"));
+        assert_eq!(
+            rules
+                .for_lot_id("HUM-02-20")
+                .map(|r| r.sku_pattern.as_str()),
+            Some("HUM-02-*")
+        );
         assert!(rules.for_lot_id("ING-TAHINI").is_none());
     }
 }

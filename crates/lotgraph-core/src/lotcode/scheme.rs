@@ -318,7 +318,14 @@ fn field(template: &str, name: &str) -> Result<Field, SchemeError> {
                 Ok(n @ 1..=9) => Field::Seq(n),
                 _ => return Err(unknown()),
             },
-            Some(("code", n)) if !n.is_empty() => Field::Code(n.into()),
+            // A lookup name is a word: `{code:flavour-{yy}` is a typo.
+            Some(("code", n))
+                if !n.is_empty()
+                    && n.chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-') =>
+            {
+                Field::Code(n.into())
+            }
             _ => return Err(unknown()),
         },
     })
