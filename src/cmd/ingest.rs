@@ -44,7 +44,7 @@ pub struct Args {
     /// Check every lot code against its scheme, as `lotgraph lotcode
     /// check` does, and report the findings as a warning (nothing is
     /// rejected): against TEMPLATE for every lot id, or, without a value,
-    /// against the dataset's lot_schemes.csv.
+    /// against the dataset's `lot_schemes.csv`.
     #[arg(long, value_name = "TEMPLATE", num_args = 0..=1, default_missing_value = "")]
     pub lot_scheme: Option<String>,
 }

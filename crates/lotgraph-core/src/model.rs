@@ -372,7 +372,7 @@ pub enum FileKind {
     Products,
     /// customers.csv
     Customers,
-    /// lot_schemes.csv: how lot codes are written, per SKU pattern
+    /// `lot_schemes.csv`: how lot codes are written, per SKU pattern
     LotSchemes,
     /// lots.csv (the only required file)
     Lots,

@@ -19,7 +19,7 @@ use serde::Serialize;
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// A lot-code template for the lots' ids (default: the dataset's
-    /// lot_schemes.csv).
+    /// `lot_schemes.csv`).
     #[arg(long)]
     pub scheme: Option<String>,
     /// Only lots whose SKU matches this pattern (`*` matches any text;

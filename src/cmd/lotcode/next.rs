@@ -13,7 +13,7 @@ use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
 pub struct NextArgs {
-    /// The lot-code template (default: the scheme lot_schemes.csv declares
+    /// The lot-code template (default: the scheme `lot_schemes.csv` declares
     /// for the SKU).
     #[arg(long)]
     pub scheme: Option<String>,

@@ -27,7 +27,7 @@ pub struct ParseArgs {
     /// (docs/lot-codes.md).
     #[arg(long, conflicts_with = "sku")]
     pub scheme: Option<String>,
-    /// Read the code with the scheme lot_schemes.csv declares for this SKU.
+    /// Read the code with the scheme `lot_schemes.csv` declares for this SKU.
     #[arg(long)]
     pub sku: Option<String>,
     /// The date one-digit years and GS1 two-digit years are read against

@@ -54,29 +54,7 @@ pub(super) fn sku_of_gtin(ds: &Dataset, gtin: &str) -> Option<String> {
 /// O(log lots) for an exact id, O(lots) otherwise.
 pub(super) fn resolve(ds: &Dataset, lot: &str, keys: Option<&Gs1Keys>) -> ResolvedJson {
     let mut problems = Vec::new();
-    let (how, found, candidates) = match ds.lot_ix(lot) {
-        Some(l) => (How::Exact, Some(l), Vec::new()),
-        None => {
-            let key = normalized(lot);
-            let close: Vec<LotIx> = (0..ds.lot_count())
-                .map(LotIx::from_ix)
-                .filter(|l| !lot.is_empty() && normalized(ds.lot_id(*l)) == key)
-                .collect();
-            match close.as_slice() {
-                [one] => {
-                    problems.push(format!(
-                        "no lot is {lot:?}; {:?} is the same id once case, spaces and leading zeros are ignored",
-                        ds.lot_id(*one)
-                    ));
-                    (How::Spreadsheet, Some(*one), Vec::new())
-                }
-                _ => {
-                    let ids = close.iter().map(|l| ds.lot_id(*l).to_string()).collect();
-                    (How::Unresolved, None, ids)
-                }
-            }
-        }
-    };
+    let (how, found, candidates) = find(ds, lot, &mut problems);
     if let (Some(k), Some(l)) = (keys, found) {
         problems.extend(gs1_problems(ds, k, l));
     }
@@ -90,6 +68,29 @@ pub(super) fn resolve(ds: &Dataset, lot: &str, keys: Option<&Gs1Keys>) -> Resolv
         candidates,
         problems,
     }
+}
+
+/// The lot `lot` names: exactly, else the one lot equal to it once case,
+/// spaces and leading zeros are ignored (noting the real id in
+/// `problems`), else none and the equally close ones.
+fn find(ds: &Dataset, lot: &str, problems: &mut Vec<String>) -> (How, Option<LotIx>, Vec<String>) {
+    if let Some(l) = ds.lot_ix(lot) {
+        return (How::Exact, Some(l), Vec::new());
+    }
+    let key = normalized(lot);
+    let close: Vec<LotIx> = (0..ds.lot_count())
+        .map(LotIx::from_ix)
+        .filter(|l| !lot.is_empty() && normalized(ds.lot_id(*l)) == key)
+        .collect();
+    if let [one] = close.as_slice() {
+        problems.push(format!(
+            "no lot is {lot:?}; {:?} is the same id once case, spaces and leading zeros are ignored",
+            ds.lot_id(*one)
+        ));
+        return (How::Spreadsheet, Some(*one), Vec::new());
+    }
+    let ids = close.iter().map(|l| ds.lot_id(*l).to_string()).collect();
+    (How::Unresolved, None, ids)
 }
 
 /// Where a GS1 code's GTIN and expiry disagree with lot `l`.

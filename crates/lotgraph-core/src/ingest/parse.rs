@@ -179,6 +179,25 @@ pub fn country(s: &str) -> Result<String, Invalid> {
     }
 }
 
+/// A GS1 GTIN: 8, 12, 13 or 14 digits whose last is the GS1 mod-10 check
+/// digit of the others.
+///
+/// # Errors
+/// `bad_gtin`, naming the check digit expected when only it is wrong.
+pub fn gtin(s: &str) -> Result<String, Invalid> {
+    if !matches!(s.len(), 8 | 12 | 13 | 14) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        let problem = format!("{} is not a GTIN (8, 12, 13 or 14 digits)", quoted(s));
+        return Err(invalid(RejectKind::BadGtin, problem));
+    }
+    if crate::lotcode::check::is_valid_gtin(s) {
+        return Ok(s.to_string());
+    }
+    let (data, check) = s.split_at(s.len() - 1);
+    let want = crate::lotcode::check::gs1_mod10(data).unwrap_or(0);
+    let problem = format!("\"{s}\" ends in check digit {check}, GS1 mod-10 gives {want}");
+    Err(invalid(RejectKind::BadGtin, problem))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,23 +283,4 @@ mod tests {
         assert_eq!(country("tr"), Ok("TR".into()));
         assert!(country("USA").is_err());
     }
-}
-
-/// A GS1 GTIN: 8, 12, 13 or 14 digits whose last is the GS1 mod-10 check
-/// digit of the others.
-///
-/// # Errors
-/// `bad_gtin`, naming the check digit expected when only it is wrong.
-pub fn gtin(s: &str) -> Result<String, Invalid> {
-    if !matches!(s.len(), 8 | 12 | 13 | 14) || !s.bytes().all(|b| b.is_ascii_digit()) {
-        let problem = format!("{} is not a GTIN (8, 12, 13 or 14 digits)", quoted(s));
-        return Err(invalid(RejectKind::BadGtin, problem));
-    }
-    if crate::lotcode::check::is_valid_gtin(s) {
-        return Ok(s.to_string());
-    }
-    let (data, check) = s.split_at(s.len() - 1);
-    let want = crate::lotcode::check::gs1_mod10(data).unwrap_or(0);
-    let problem = format!("\"{s}\" ends in check digit {check}, GS1 mod-10 gives {want}");
-    Err(invalid(RejectKind::BadGtin, problem))
 }

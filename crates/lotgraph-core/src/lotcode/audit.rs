@@ -180,16 +180,14 @@ pub fn audit(
                 subject: Subject::LotId,
                 code: id,
             };
-            if let Some((d, seq)) = lc.check(rule, reference, &mut found) {
-                if let Some(seq) = seq {
-                    if let Some(other) = by_day.insert((sku as u32, d, seq), l) {
-                        let detail = format!(
-                            "{id:?} and {:?}: batch {seq} of {d} twice",
-                            ds.lot_id(other)
-                        );
-                        found.push(Finding::of_id(FindingKind::DuplicateSequence, l, detail));
-                    }
-                }
+            if let Some((d, Some(seq))) = lc.check(rule, reference, &mut found)
+                && let Some(other) = by_day.insert((sku as u32, d, seq), l)
+            {
+                let detail = format!(
+                    "{id:?} and {:?}: batch {seq} of {d} twice",
+                    ds.lot_id(other)
+                );
+                found.push(Finding::of_id(FindingKind::DuplicateSequence, l, detail));
             }
         }
         let (Some(sup), Some(code)) = (lot.supplier, lot.supplier_lot_code) else {

@@ -88,7 +88,7 @@ impl Rules {
     /// snapshot written by another build can hold one).
     pub fn of_dataset(ds: &Dataset) -> Result<Rules, SchemeError> {
         let mut rules = Vec::with_capacity(ds.lot_schemes.len());
-        for s in ds.lot_schemes.iter() {
+        for s in &*ds.lot_schemes {
             rules.push(Rule {
                 scheme: Scheme::parse(&s.template)?,
                 sku_pattern: s.sku_pattern.clone(),
