@@ -128,7 +128,9 @@ pub struct Checked {
 ///
 /// Result: the findings in lot order, then subject and kind, and how many
 /// codes had a scheme. O(lots × readings) with one hash map for
-/// collisions and one for day sequences; patterns are matched once per SKU.
+/// collisions and one for day sequences; lot-id patterns are matched once
+/// per SKU, supplier-code patterns once per supplied lot with a code (the
+/// supplier rules are few: a per-(SKU, supplier) table is not worth it yet).
 ///
 /// ```
 /// use lotgraph_core::lotcode::audit::normalized;

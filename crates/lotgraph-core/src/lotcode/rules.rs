@@ -131,8 +131,8 @@ impl Rules {
             .find(|r| r.supplier == Some(supplier) && matches_pattern(&r.sku_pattern, sku))
     }
 
-    /// The rules of lot ids, and of supplier codes, per SKU index of `ds`
-    /// (`None`: no rule), so that a pass over the lots matches no pattern.
+    /// The rule of lot ids per SKU index of `ds` (`None`: no rule), so
+    /// that a pass over the lots matches no pattern for their ids.
     pub fn by_sku(&self, ds: &Dataset) -> Vec<Option<usize>> {
         ds.products
             .iter()
